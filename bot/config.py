@@ -1,0 +1,56 @@
+"""Settings: the only place the environment (and .env) is read, once, at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """Per-user data dir (XDG convention), so the index survives across checkouts."""
+    import os
+
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "yalu"
+
+
+def default_knowledge_dir() -> Path:
+    """The `knowledge/` folder of the checkout that holds this package."""
+    return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+class Settings(BaseSettings):
+    """Every setting of Yalu; see .env.example for the documented list."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Store
+    data_dir: Path = Field(default_factory=default_data_dir, alias="YALU_DATA_DIR")
+    knowledge_dir: Path = Field(default_factory=default_knowledge_dir, alias="YALU_KNOWLEDGE_DIR")
+    collection: str = Field("yalu_articles", alias="YALU_COLLECTION")
+    chroma_host: str | None = Field(None, alias="CHROMA_HOST")
+    chroma_port: int = Field(8000, alias="CHROMA_PORT")
+    chroma_auth_token: str | None = Field(None, alias="CHROMA_AUTH_TOKEN")
+
+    # Embeddings: "minilm" (bundled, offline), "huggingface:<model>", "openai:<model>", "ollama:<model>"
+    embeddings: str = Field("minilm", alias="YALU_EMBEDDINGS")
+
+    # Chunking
+    chunk_sentences: int = Field(3, alias="YALU_CHUNK_SENTENCES", ge=1, le=20)
+    chunk_overlap: int = Field(1, alias="YALU_CHUNK_OVERLAP", ge=0, le=10)
+
+    # Answers
+    max_question_chars: int = Field(2000, alias="YALU_MAX_QUESTION_CHARS", ge=50)
+    answer_words: int = Field(80, alias="YALU_ANSWER_WORDS", ge=20)
+
+    # LLM (optional): "provider:model", e.g. "openai:gpt-4o-mini", "anthropic:claude-sonnet-4-5", "ollama:llama3.1"
+    llm: str | None = Field(None, alias="YALU_LLM")
+    llm_base_url: str | None = Field(None, alias="YALU_LLM_BASE_URL")
+    llm_timeout_s: float = Field(30.0, alias="YALU_LLM_TIMEOUT_S", gt=0)
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Where the embedded Chroma database lives."""
+        return self.data_dir / "chroma"

@@ -1,0 +1,159 @@
+"""The Article model and its Markdown-with-front-matter file format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from bot.errors import ArticleError
+
+Precision = Literal["day", "month", "year"]
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?", re.DOTALL)
+_KNOWN_KEYS = (
+    "id", "title", "subtitle", "outlet", "author", "published", "published_precision",
+    "url", "language", "source", "notes",
+)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article: metadata from the front matter and the cleaned body text.
+
+    `body` is the text that every citation offset points into; it is never rewritten
+    after parsing, so a quote located at body[start:end] stays verifiable.
+    """
+
+    id: str
+    title: str
+    body: str
+    outlet: str | None = None
+    author: str | None = None
+    published: dt.date | None = None
+    published_precision: Precision | None = None
+    url: str | None = None
+    language: str = "en"
+    subtitle: str | None = None
+    source: str | None = None
+    notes: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything that ends up in the index, so any change triggers re-indexing."""
+        meta = yaml.safe_dump(self.front_matter(), sort_keys=True, allow_unicode=True)
+        return hashlib.sha256((meta + "\n" + self.body).encode("utf-8")).hexdigest()[:16]
+
+    def front_matter(self) -> dict[str, Any]:
+        """The metadata as it is written to the YAML front matter (no None values)."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "outlet": self.outlet,
+            "author": self.author,
+            "published": self.published.isoformat() if self.published else None,
+            "published_precision": self.published_precision,
+            "url": self.url,
+            "language": self.language,
+            "source": self.source,
+            "notes": self.notes,
+        }
+        data = {k: v for k, v in data.items() if v is not None or k in ("outlet", "published")}
+        data.update(self.extra)
+        return data
+
+    def with_id(self, article_id: str) -> Article:
+        """A copy of this article under another id."""
+        return replace(self, id=article_id)
+
+
+def slugify(text: str, max_len: int = 60) -> str:
+    """A lowercase ASCII slug for ids and file names."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:max_len].rstrip("-") or "article"
+
+
+def make_article_id(title: str, published: dt.date | None) -> str:
+    """A readable, stable id: publication date (if known) and a title slug."""
+    prefix = published.isoformat() if published else "undated"
+    return f"{prefix}-{slugify(title, 48)}"
+
+
+def to_markdown(article: Article) -> str:
+    """Serialise an article as Markdown with YAML front matter."""
+    meta = yaml.safe_dump(article.front_matter(), sort_keys=False, allow_unicode=True, width=100)
+    return f"---\n{meta}---\n\n{article.body.rstrip()}\n"
+
+
+def _parse_date(value: Any, where: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise ArticleError(f"{where}: 'published' must be an ISO date (YYYY-MM-DD), got {value!r}") from exc
+
+
+def parse_markdown(text: str, where: str = "<text>") -> Article:
+    """Parse Markdown with YAML front matter into an Article; raise ArticleError if invalid."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        raise ArticleError(f"{where}: no YAML front matter (a '---' block with title, published, ...)")
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise ArticleError(f"{where}: malformed front matter: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise ArticleError(f"{where}: front matter must be a mapping of keys to values")
+    body = text[match.end():].strip()
+    title = str(meta.get("title") or "").strip()
+    if not title:
+        raise ArticleError(f"{where}: front matter has no 'title'")
+    if not body:
+        raise ArticleError(f"{where}: the article body is empty")
+    published = _parse_date(meta.get("published"), where)
+    precision = meta.get("published_precision") or ("day" if published else None)
+    if precision not in (None, "day", "month", "year"):
+        raise ArticleError(f"{where}: 'published_precision' must be day, month or year")
+    article_id = str(meta.get("id") or make_article_id(title, published))
+    return Article(
+        id=article_id,
+        title=title,
+        body=body,
+        outlet=_optional_str(meta.get("outlet")),
+        author=_optional_str(meta.get("author")),
+        published=published,
+        published_precision=precision,
+        url=_optional_str(meta.get("url")),
+        language=str(meta.get("language") or "en"),
+        subtitle=_optional_str(meta.get("subtitle")),
+        source=_optional_str(meta.get("source")),
+        notes=_optional_str(meta.get("notes")),
+        extra={k: v for k, v in meta.items() if k not in _KNOWN_KEYS},
+    )
+
+
+def _optional_str(value: Any) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def read_article_file(path: Path) -> Article:
+    """Read one article file (.md with front matter); raise ArticleError with the path on failure."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise ArticleError(f"{path}: cannot read: {exc.strerror}") from exc
+    return parse_markdown(text, str(path))

