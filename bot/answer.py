@@ -1,0 +1,284 @@
+"""Extractive answers: pick the sentences that best answer a question, cite each, or abstain.
+
+No model writes anything here: every sentence of an answer is a verbatim span of an article,
+checked against the stored body before it is returned.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.answer_model import Answer, Citation
+from bot.chunking import Span
+from bot.dates import Window, window_in_question
+from bot.errors import BadQuestion
+from bot.retrieve import Filters, Passage, Retrieval, Retriever
+from bot.store import ArticleInfo, Store
+from bot.speakers import asked_speaker, sentence_speakers
+from bot.text import ACRONYMS, expand_acronyms, stem, terms, word_count
+
+# Words that frame a question rather than name what it is about.
+_FRAME = frozenset(stem(w) for w in """say tell told write wrote written describe described mention report
+    reported think thought happen happened do make made ask asked give gave get got way kind thing according
+    article articles news come came go went take took put use used out""".split())
+_DATE_WORDS = re.compile(r"^(?:(?:19|20)\d\d|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|"
+                         r"march|april|june|july|august|september|october|november|december)$", re.I)
+_ANAPHOR = re.compile(r"^(?:This|That|These|Those|It|Such)\b")
+_PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+|[A-Z]{2,})\b")
+_MULTI = re.compile(
+    r"\b(which|what)\s+(\w+\s+)?(messages|letters|articles|reports|exchanges|statements|outlets|times)\b"
+    r"|\bchang(e|ed|es|ing)\b|\bcompar|\bover the years\b|\bevolv|\bdiffer",
+    re.I,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How sentence scores combine, and the abstention thresholds (calibrated with `yalu eval`)."""
+
+    dense: float = 0.45
+    lexical: float = 0.40
+    prior: float = 0.15
+    min_support: float = 0.45   # share of the question's (idf-weighted) terms found near the best sentence
+    min_dense: float = 0.30     # cosine of the best sentence with the question
+    keep_ratio: float = 0.85    # a further sentence must score this share of the best one
+    multi_keep_ratio: float = 0.65
+    speaker: float = 0.06       # bonus (or malus) when a sentence quotes the person asked about (or another)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved passage, with its scores."""
+
+    passage: Passage
+    span: Span
+    text: str
+    dense: float
+    lexical: float
+    score: float
+    vector: np.ndarray  # type: ignore[type-arg]
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """Strip control characters and whitespace; reject empty or overlong questions."""
+    text = " ".join(_CONTROL.sub(" ", question).split())
+    if not text:
+        raise BadQuestion("the question is empty: ask something like \"What did Xi write to Kim in 2023?\"")
+    if len(text) > max_chars:
+        raise BadQuestion(f"the question is {len(text):,} characters long; the limit is {max_chars:,}")
+    return text
+
+
+def is_multi(question: str) -> bool:
+    """Whether a question asks across several messages or periods (so answers should span articles)."""
+    years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
+    return bool(_MULTI.search(question)) or len(years) > 1
+
+
+class Answerer:
+    """Answers questions from the store, extractively; built once, reused for every question."""
+
+    def __init__(self, store: Store, retriever: Retriever, registry: dict[str, ArticleInfo],
+                 max_words: int = 80, max_question_chars: int = 2000, weights: Weights | None = None) -> None:
+        """Keep the parts; `registry` maps article ids to their metadata."""
+        self.store = store
+        self.retriever = retriever
+        self.registry = registry
+        self.max_words = max_words
+        self.max_question_chars = max_question_chars
+        self.weights = weights or Weights()
+
+    def ask(self, question: str, filters: Filters | None = None, k: int = 8, qid: str | None = None) -> Answer:
+        """Answer a question with cited, verbatim sentences, or say the evidence is insufficient."""
+        t0 = time.perf_counter()
+        text = clean_question(question, self.max_question_chars)
+        filters = filters or Filters()
+        if not filters.window:
+            filters = Filters(window_in_question(text), filters.outlets)
+        multi = is_multi(text)
+        if not self._window_has_articles(filters.window):
+            return self._empty_window(text, filters.window, qid, t0)
+        retrieval = self.retriever.search(expand_acronyms(text), filters, k=k, per_article=2 if multi else 3)
+        t1 = time.perf_counter()
+        candidates = self._candidates(text, retrieval)
+        if not candidates:
+            answer = self._insufficient(text, [], "No article in the corpus matches this question.")
+        elif unknown := self.unknown_names(text):
+            names = ", ".join(unknown)
+            answer = self._insufficient(text, candidates[:2], f"No article in the corpus mentions {names}.")
+        elif self._weak(text, candidates[0]):
+            answer = self._insufficient(text, candidates[:2], None)
+        else:
+            answer = self._compose(text, self._select(candidates, multi))
+        answer.id = qid
+        t2 = time.perf_counter()
+        answer.timings_ms = {"retrieve": (t1 - t0) * 1e3, "answer": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3}
+        return answer
+
+    # --- scoring ------------------------------------------------------------------------------
+    def _question_weights(self, question: str) -> dict[str, float]:
+        lex = self.retriever.lexical
+        unknown = math.log(1.0 + (lex.n_docs + 0.5) / 0.5)  # a term the corpus never uses weighs most
+        spelled = {stem(a) for a in ACRONYMS if a in question and self._spelled_out(a)}
+        return {t: (lex.idf(t) if t in lex.df else unknown) for t in dict.fromkeys(terms(expand_acronyms(question)))
+                if t not in _FRAME and t not in spelled and not _DATE_WORDS.match(t)}
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Proper names in a question that no indexed article ever uses (e.g. "Hanoi", "GDP")."""
+        vocab = self.retriever.lexical.df
+        names = dict.fromkeys(m.group(1) for m in _PROPER.finditer(question))
+        return [n for n in names if stem(n) not in vocab and not _DATE_WORDS.match(n) and not self._spelled_out(n)]
+
+    def _spelled_out(self, acronym: str) -> bool:
+        expansion = ACRONYMS.get(acronym)
+        return bool(expansion) and all(t in self.retriever.lexical.df for t in terms(expansion or ""))
+
+    def _candidates(self, question: str, retrieval: Retrieval) -> list[Candidate]:
+        qweights = self._question_weights(question)
+        total = sum(qweights.values()) or 1.0
+        top = max((p.score for p in retrieval.passages), default=1.0)
+        seen: set[tuple[str, int]] = set()
+        out: list[Candidate] = []
+        w = self.weights
+        asked = asked_speaker(question)
+        for passage in retrieval.passages:
+            chunk = passage.chunk
+            dense = chunk.sentence_vectors @ retrieval.vector
+            for span, cos in zip(chunk.sentences, dense, strict=True):
+                key = (chunk.article_id, span.start)
+                sentence = chunk.sentence_text(span)
+                if key in seen or not _is_prose(sentence):
+                    continue
+                seen.add(key)
+                lexical = sum(qweights.get(t, 0.0) for t in set(terms(sentence))) / total
+                score = w.dense * float(cos) + w.lexical * lexical + w.prior * passage.score / top
+                speakers = sentence_speakers(sentence) if asked else set()
+                if speakers:
+                    score += w.speaker if asked in speakers else -w.speaker
+                vec = chunk.sentence_vectors[chunk.sentences.index(span)]
+                out.append(Candidate(passage, span, sentence, float(cos), lexical, score, vec))
+        return sorted(out, key=lambda c: -c.score)
+
+    def support(self, question: str, best: Candidate) -> float:
+        """Share of the question's weighted terms found in the best sentence's passage or article title."""
+        qweights = self._question_weights(question)
+        info = self.registry.get(best.passage.chunk.article_id)
+        context = set(terms(best.passage.chunk.text + " " + (info.title if info else "")))
+        total = sum(qweights.values()) or 1.0
+        return sum(wt for t, wt in qweights.items() if t in context) / total
+
+    def _weak(self, question: str, best: Candidate) -> bool:
+        return self.support(question, best) < self.weights.min_support or best.dense < self.weights.min_dense
+
+    def _select(self, candidates: list[Candidate], multi: bool) -> list[Candidate]:
+        budget = self.max_words * (3 if multi else 2) // 2 if multi else self.max_words
+        ratio = self.weights.multi_keep_ratio if multi else self.weights.keep_ratio
+        chosen = [candidates[0]]
+        words = word_count(candidates[0].text)
+        for cand in candidates[1:]:
+            if cand.score < ratio * candidates[0].score or len(chosen) >= (4 if multi else 3):
+                break
+            if multi and any(c.passage.chunk.article_id == cand.passage.chunk.article_id for c in chosen):
+                continue
+            if any(float(cand.vector @ c.vector) > 0.9 for c in chosen) or words + word_count(cand.text) > budget:
+                continue
+            chosen.append(cand)
+            words += word_count(cand.text)
+        return self._order(self._with_context(chosen, candidates[0], budget - words))
+
+    def _with_context(self, chosen: list[Candidate], best: Candidate, room: int) -> list[Candidate]:
+        """Add the sentence a pronoun points back to, or that continues the best one ("This was ...")."""
+        chunk = best.passage.chunk
+        i = chunk.sentences.index(best.span)
+        neighbour = None
+        if _ANAPHOR.match(best.text) and i > 0:
+            neighbour = chunk.sentences[i - 1]
+        elif i + 1 < len(chunk.sentences) and _ANAPHOR.match(chunk.sentence_text(chunk.sentences[i + 1])):
+            neighbour = chunk.sentences[i + 1]
+        if neighbour is None or any(c.span == neighbour and c.passage.chunk.article_id == chunk.article_id
+                                    for c in chosen):
+            return chosen
+        text = chunk.sentence_text(neighbour)
+        if word_count(text) > room:
+            return chosen
+        vec = chunk.sentence_vectors[chunk.sentences.index(neighbour)]
+        return [*chosen, Candidate(best.passage, neighbour, text, best.dense, best.lexical, best.score, vec)]
+
+    def _order(self, chosen: list[Candidate]) -> list[Candidate]:
+        def key(c: Candidate) -> tuple[str, str, int]:
+            info = self.registry.get(c.passage.chunk.article_id)
+            date = info.published.isoformat() if info and info.published else "9999"
+            return date, c.passage.chunk.article_id, c.span.start
+
+        return sorted(chosen, key=key)
+
+    # --- output -------------------------------------------------------------------------------
+    def _citations(self, chosen: list[Candidate]) -> list[Citation]:
+        """Number the chosen sentences; adjacent sentences of one article share a citation."""
+        bodies = {aid: self.store.article(aid) for aid in {c.passage.chunk.article_id for c in chosen}}
+        citations: list[Citation] = []
+        for cand in chosen:
+            chunk, info = cand.passage.chunk, self.registry[cand.passage.chunk.article_id]
+            article = bodies[chunk.article_id]
+            if article is None or article.body[cand.span.start:cand.span.end] != cand.text:
+                continue  # the index and the article disagree: never show an unverifiable quote
+            prev = citations[-1] if citations else None
+            gap = article.body[prev.end:cand.span.start] if prev and prev.article_id == chunk.article_id else None
+            if prev and gap is not None and cand.span.start >= prev.end and not gap.strip():
+                merged = article.body[prev.start:cand.span.end]
+                citations[-1] = Citation(prev.n, prev.article_id, prev.title, prev.outlet, prev.published, prev.url,
+                                         merged, prev.passage, prev.start, cand.span.end)
+                continue
+            citations.append(Citation(len(citations) + 1, chunk.article_id, info.title, info.outlet, info.published,
+                                      info.url, cand.text, chunk.text, cand.span.start, cand.span.end))
+        return citations
+
+    def _compose(self, question: str, chosen: list[Candidate]) -> Answer:
+        citations = self._citations(chosen)
+        if not citations:
+            return self._insufficient(question, [], "The passages found could not be verified against their articles.")
+        answer = " ".join(f"{c.quote} [{c.n}]" for c in citations)
+        return Answer(question, "answered", answer, citations)
+
+    def _insufficient(self, question: str, closest: list[Candidate], reason: str | None) -> Answer:
+        citations = self._citations(closest)
+        refs = " and ".join(f"[{c.n}]" for c in citations)
+        line = reason or "The articles do not say enough to answer this."
+        if refs:
+            line += f" Closest passages: {refs}."
+        return Answer(question, "insufficient_evidence", line, citations)
+
+    def _window_has_articles(self, window: Window) -> bool:
+        if not window:
+            return True
+        lo = window.since.toordinal() if window.since else -(10**9)
+        hi = window.until.toordinal() if window.until else 10**9
+        return any(_overlaps(info, lo, hi) for info in self.registry.values())
+
+    def _empty_window(self, question: str, window: Window, qid: str | None, t0: float) -> Answer:
+        dated = [i for i in self.registry.values() if i.published]
+        latest = max(dated, key=lambda i: i.published or 0, default=None)  # type: ignore[arg-type,return-value]
+        line = f"No article in the corpus was published {window.describe()}."
+        if latest and latest.published:
+            line += f" The latest is \u201c{latest.title}\u201d ({latest.outlet or 'outlet unknown'}, {latest.published.isoformat()})."
+        total = (time.perf_counter() - t0) * 1e3
+        return Answer(question, "insufficient_evidence", line, [], {"retrieve": 0.0, "answer": total, "total": total}, qid)
+
+
+def _overlaps(info: ArticleInfo, lo: int, hi: int) -> bool:
+    from bot.store import date_range_of
+
+    a_lo, a_hi = date_range_of(info.published, info.published_precision)
+    return a_lo >= 0 and a_hi >= lo and a_lo <= hi
+
+
+def _is_prose(sentence: str) -> bool:
+    """Headings and fragments (no final punctuation, few words) are not answers."""
+    stripped = sentence.rstrip()
+    return word_count(stripped) >= 5 and (stripped[-1:] in ".!?\"”’'" or word_count(stripped) >= 12)

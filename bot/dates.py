@@ -1,0 +1,116 @@
+"""Dates: parsing the user's --since/--until values and finding a time window named in a question."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from bot.errors import BadQuestion
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\.?,?\s+((?:19|20)\d\d)\b", re.I)
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)\b", re.I)
+_MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?,?\s+((?:19|20)\d\d)\b", re.I)
+_YEAR = re.compile(r"(?<![\d-])((?:19|20)\d\d)(?![\d-])")
+_SINCE = re.compile(r"\b(since|after|from)\s*$", re.I)
+_BEFORE = re.compile(r"\b(before|until|till|prior to)\s*$", re.I)
+# Reports follow events: an article published shortly after a named period still reports on it.
+_GRACE = {"day": 7, "month": 31, "year": 31}
+
+
+@dataclass(frozen=True)
+class Window:
+    """An inclusive range of publication dates; either end may be open."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def __bool__(self) -> bool:
+        return self.since is not None or self.until is not None
+
+    def describe(self) -> str:
+        """A short human phrase for the window."""
+        if self.since and self.until:
+            return f"between {self.since.isoformat()} and {self.until.isoformat()}"
+        if self.since:
+            return f"since {self.since.isoformat()}"
+        return f"until {self.until.isoformat()}" if self.until else "at any time"
+
+
+def parse_user_date(text: str, end: bool = False) -> dt.date:
+    """Parse YYYY, YYYY-MM or YYYY-MM-DD; with end=True a year or month stands for its last day."""
+    value = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            year = int(value)
+            return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+        if re.fullmatch(r"\d{4}-\d{1,2}", value):
+            year, month = map(int, value.split("-"))
+            return dt.date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadQuestion(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD") from exc
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    first: dt.date
+    last: dt.date
+    precision: str
+
+
+def _mentions(question: str) -> list[_Mention]:
+    found: list[_Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(m: re.Match[str]) -> bool:
+        return all(m.end() <= a or m.start() >= b for a, b in taken)
+
+    for m in _DAY_MONTH_YEAR.finditer(question):
+        day = dt.date(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
+        found.append(_Mention(m.start(), day, day, "day"))
+        taken.append(m.span())
+    for m in _MONTH_DAY_YEAR.finditer(question):
+        if free(m):
+            day = dt.date(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))
+            found.append(_Mention(m.start(), day, day, "day"))
+            taken.append(m.span())
+    for m in _MONTH_YEAR.finditer(question):
+        if free(m):
+            year, month = int(m[2]), _MONTHS[m[1].lower()]
+            last = dt.date(year, month, calendar.monthrange(year, month)[1])
+            found.append(_Mention(m.start(), dt.date(year, month, 1), last, "month"))
+            taken.append(m.span())
+    for m in _YEAR.finditer(question):
+        if free(m):
+            year = int(m[1])
+            found.append(_Mention(m.start(), dt.date(year, 1, 1), dt.date(year, 12, 31), "year"))
+    return sorted(found, key=lambda x: x.start)
+
+
+def window_in_question(question: str) -> Window:
+    """The publication window implied by dates named in a question ("in 2023", "October 2022").
+
+    Several dates give the span that covers them all; "since"/"after" and "before"/"until"
+    open the window on one side. Invalid calendar dates are ignored.
+    """
+    try:
+        mentions = _mentions(question)
+    except ValueError:
+        return Window()
+    if not mentions:
+        return Window()
+    first = min(m.first for m in mentions)
+    last = max(m.last + dt.timedelta(days=_GRACE[m.precision]) for m in mentions)
+    lead = question[: mentions[0].start]
+    if _SINCE.search(lead):
+        return Window(since=first)
+    if _BEFORE.search(lead):
+        return Window(until=first - dt.timedelta(days=1))
+    return Window(first, last)

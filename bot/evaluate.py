@@ -1,0 +1,158 @@
+"""`yalu eval`: score answers against a gold file of questions, evidence phrases and facts."""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.answer_model import Answer
+from bot.errors import ArticleError
+from bot.services import Services
+from bot.store import ArticleInfo
+from bot.text import word_count
+
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+@dataclass(frozen=True)
+class GoldQuestion:
+    """One line of a gold file."""
+
+    id: str
+    question: str
+    kind: str
+    evidence: list[dict[str, str]]
+    facts: list[list[str]]
+    min_docs: int = 1
+
+    @property
+    def answerable(self) -> bool:
+        """Whether the corpus holds an answer."""
+        return self.kind != "unanswerable"
+
+
+def load_gold(path: Path) -> list[GoldQuestion]:
+    """Read a gold JSONL file; a malformed line is an error naming the line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArticleError(f"{path}: cannot read the gold file: {exc}") from exc
+    gold = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            gold.append(GoldQuestion(str(d["id"]), d["question"], d.get("kind", "single"), d.get("evidence", []),
+                                     d.get("facts", []), int(d.get("min_docs", 1))))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ArticleError(f"{path}:{number}: not a gold question ({exc})") from exc
+    return gold
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
+                    .replace("\u201d", '"').lower().split())
+
+
+def _matches_doc(doc: str, info: ArticleInfo | None, article_id: str) -> bool:
+    """Gold files name seed articles by their file prefix ("000"); ids and sources both count."""
+    source = str(info.front_matter.get("source") or "") if info else ""
+    return article_id == doc or article_id.startswith(doc) or source.startswith(doc)
+
+
+def evidence_hit(q: GoldQuestion, answer: Answer, registry: dict[str, ArticleInfo]) -> bool:
+    """Whether the cited passages hold the gold evidence of at least `min_docs` items."""
+    if answer.status != "answered":
+        return False
+    hits = 0
+    for item in q.evidence:
+        phrase = _norm(item["phrase"])
+        if any(_matches_doc(item["doc"], registry.get(c.article_id), c.article_id)
+               and (phrase in _norm(c.passage) or phrase in _norm(c.quote)) for c in answer.citations):
+            hits += 1
+    return hits >= max(1, min(q.min_docs, len(q.evidence)))
+
+
+def fact_recall(q: GoldQuestion, answer: Answer) -> float:
+    """Share of fact groups of which some alternative appears in the answer text."""
+    if answer.status != "answered":
+        return 0.0
+    text = _norm(answer.answer)
+    return sum(any(_norm(alt) in text for alt in group) for group in q.facts) / len(q.facts)
+
+
+@dataclass
+class EvalResult:
+    """Per-question rows and the aggregate figures."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    def summary_line(self) -> str:
+        """The one line reported in closing notes."""
+        m = self.metrics
+        return (f"yalu eval: n={m['n']:.0f} evidence={m['evidence_hit_rate']:.2f} facts={m['fact_recall']:.2f} "
+                f"refused_unanswerable={m['refused_unanswerable']:.2f} refused_answerable={m['refused_answerable']:.2f} "
+                f"verbatim={m['verbatim_quotes']:.2f} median_words={m['median_words']:.0f} "
+                f"p50_ms={m['p50_ms']:.0f} p95_ms={m['p95_ms']:.0f}")
+
+    def to_json(self) -> dict[str, Any]:
+        """Rows and metrics as JSON."""
+        return {"metrics": self.metrics, "rows": self.rows}
+
+
+def evaluate(services: Services, gold: list[GoldQuestion]) -> EvalResult:
+    """Ask every gold question (after one warm-up) and score the answers."""
+    services.ask("warm-up: what did Xi write?")  # load models and indexes before timing
+    registry = services.answerer.registry
+    result = EvalResult()
+    quotes_ok, quotes = 0, 0
+    for q in gold:
+        answer = services.ask(q.question, qid=q.id)
+        row: dict[str, Any] = {"id": q.id, "kind": q.kind, "status": answer.status, "ms": answer.timings_ms["total"],
+                               "words": word_count(_MARKER.sub("", answer.answer)), "answer": answer.answer}
+        if q.answerable:
+            row["evidence_hit"] = evidence_hit(q, answer, registry) if q.evidence else None
+            row["fact_recall"] = fact_recall(q, answer) if q.facts else None
+        for c in answer.citations:
+            article = services.store.article(c.article_id)
+            quotes += 1
+            quotes_ok += bool(article and article.body[c.start:c.end] == c.quote and c.quote in c.passage)
+        result.rows.append(row)
+    result.metrics = _aggregate(gold, result.rows, quotes_ok, quotes)
+    return result
+
+
+def _aggregate(gold: list[GoldQuestion], rows: list[dict[str, Any]], quotes_ok: int, quotes: int) -> dict[str, float]:
+    answerable = [r for q, r in zip(gold, rows, strict=True) if q.answerable]
+    unanswerable = [r for q, r in zip(gold, rows, strict=True) if not q.answerable]
+    ev = [r["evidence_hit"] for r in answerable if r.get("evidence_hit") is not None]
+    facts = [r["fact_recall"] for r in answerable if r.get("fact_recall") is not None]
+    times = sorted(r["ms"] for r in rows)
+    words = [r["words"] for r in rows if r["status"] == "answered"]
+    return {
+        "n": float(len(rows)),
+        "evidence_hit_rate": sum(ev) / len(ev) if ev else 0.0,
+        "fact_recall": statistics.fmean(facts) if facts else 0.0,
+        "refused_unanswerable": _share(unanswerable),
+        "refused_answerable": _share(answerable),
+        "verbatim_quotes": quotes_ok / quotes if quotes else 1.0,
+        "median_words": float(statistics.median(words)) if words else 0.0,
+        "p50_ms": _percentile(times, 0.50),
+        "p95_ms": _percentile(times, 0.95),
+    }
+
+
+def _share(rows: list[dict[str, Any]]) -> float:
+    return sum(r["status"] == "insufficient_evidence" for r in rows) / len(rows) if rows else 0.0
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]

@@ -1,0 +1,134 @@
+"""Ingest: article files -> chunks -> embeddings -> store, idempotent by content hash."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.chunking import chunk_sentences, split_sentences
+from bot.corpus import Article, to_markdown
+from bot.errors import ArticleError
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+_EMBED_BATCH_ARTICLES = 32  # articles whose sentences are embedded in one model call
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, per article id, and the files it could not use."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    saved: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    chunks: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether the index differs from before."""
+        return bool(self.added or self.updated or self.removed)
+
+
+def discover(paths: Iterable[Path], suffixes: Sequence[str]) -> tuple[list[Path], list[str]]:
+    """Article files under the given files and folders (sorted), and errors for unusable paths."""
+    found: list[Path] = []
+    errors: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in suffixes and p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            errors.append(f"{path}: no such file or folder")
+    return found, errors
+
+
+def embed_texts(embeddings: Any, texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+    """Unit vectors for texts from any LangChain Embeddings (fast path for the bundled model)."""
+    if hasattr(embeddings, "embed_array"):
+        return np.asarray(embeddings.embed_array(texts), dtype=np.float32)
+    arr = np.asarray(embeddings.embed_documents(texts), dtype=np.float32).reshape(len(texts), -1)
+    return arr / np.clip(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12, None)
+
+
+class Ingestor:
+    """Turns articles into stored chunks; the same object serves the CLI, the bot and tests."""
+
+    def __init__(self, store: Store, embeddings: Any, chunk_size: int = 3, overlap: int = 1) -> None:
+        """Keep the store and embedding model; chunks are `chunk_size` sentences sharing `overlap`."""
+        self.store = store
+        self.embeddings = embeddings
+        self.chunk_size = chunk_size
+        self.overlap = overlap
+
+    def index(self, articles: Sequence[Article], report: IngestReport, progress: Progress | None = None) -> None:
+        """Index articles whose content changed; unchanged ones are skipped without embedding."""
+        todo: list[tuple[Article, str | None]] = []
+        for article in articles:
+            old = self.store.content_hash(article.id)
+            if old == article.content_hash:
+                report.unchanged.append(article.id)
+            else:
+                todo.append((article, old))
+        done = len(articles) - len(todo)
+        if progress:
+            progress(done, len(articles))
+        for start in range(0, len(todo), _EMBED_BATCH_ARTICLES):
+            batch = todo[start:start + _EMBED_BATCH_ARTICLES]
+            self._index_batch([a for a, _ in batch], report)
+            for article, old in batch:
+                (report.updated if old else report.added).append(article.id)
+            done += len(batch)
+            if progress:
+                progress(done, len(articles))
+
+    def _index_batch(self, articles: list[Article], report: IngestReport) -> None:
+        splits = [split_sentences(a.body) for a in articles]
+        texts = [a.body[s.start:s.end] for a, spans in zip(articles, splits, strict=True) for s in spans]
+        titles = [a.title for a in articles]
+        vectors = embed_texts(self.embeddings, texts + titles)
+        offset = 0
+        for i, (article, spans) in enumerate(zip(articles, splits, strict=True)):
+            chunks = chunk_sentences(spans, self.chunk_size, self.overlap)
+            svecs = vectors[offset:offset + len(spans)]
+            offset += len(spans)
+            self.store.put_article(article, spans, chunks, svecs, vectors[len(texts) + i])
+            report.chunks += len(chunks)
+
+
+def save_copy(article: Article, knowledge_dir: Path) -> Path:
+    """Write an article into the knowledge folder as Markdown, so a rebuild keeps it."""
+    knowledge_dir.mkdir(parents=True, exist_ok=True)
+    target = knowledge_dir / f"{article.id}.md"
+    tmp = target.with_suffix(".md.tmp")
+    tmp.write_text(to_markdown(article), encoding="utf-8")
+    tmp.replace(target)
+    return target
+
+
+def load_files(files: Sequence[Path], load: Callable[[Path], Article],
+               report: IngestReport) -> list[tuple[Path, Article]]:
+    """Load article files; a bad file is reported and skipped, never fatal to the others."""
+    articles: list[tuple[Path, Article]] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        try:
+            article = load(path)
+        except ArticleError as exc:
+            report.errors.append(str(exc))
+            continue
+        if article.id in seen:
+            report.errors.append(f"{path}: same id {article.id!r} as {seen[article.id]}; skipped")
+            continue
+        seen[article.id] = path
+        articles.append((path, article))
+    return articles

@@ -1,0 +1,129 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank, with filters and diversity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bot.dates import Window
+from bot.lexical import LexicalIndex
+from bot.store import ChunkRecord, Store, Vector
+
+_RRF_K = 60  # the constant of Cormack et al.; damps the weight of the very first ranks
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which chunks may be retrieved."""
+
+    window: Window = field(default_factory=Window)
+    outlets: tuple[str, ...] | None = None  # exact outlet names; None means any outlet
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        """The same restrictions as a Chroma `where` clause."""
+        clauses: list[dict[str, Any]] = []
+        if self.window.since:
+            clauses.append({"hi": {"$gte": self.window.since.toordinal()}})
+        if self.window.until:
+            clauses.append({"lo": {"$lte": self.window.until.toordinal()}})
+        if self.outlets is not None:
+            clauses.append({"outlet": {"$in": list(self.outlets)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def mask(self, lexical: LexicalIndex) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Which rows of the lexical index pass the filters."""
+        t = lexical.table
+        keep = np.ones(len(t.ids), dtype=bool)
+        if self.window.since:
+            keep &= t.hi >= self.window.since.toordinal()
+        if self.window.until:
+            keep &= t.lo <= self.window.until.toordinal()
+        if self.outlets is not None:
+            allowed = set(self.outlets)
+            keep &= np.array([o in allowed for o in t.outlets], dtype=bool)
+        return keep
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its fused score and the scores of each ranking."""
+
+    chunk: ChunkRecord
+    score: float
+    dense: float
+    lexical: float
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The passages for a query, best first, and the query's vector (reused for sentence scoring)."""
+
+    query: str
+    vector: Vector
+    passages: list[Passage]
+
+
+def rrf(rankings: list[list[str]], k: int = _RRF_K) -> dict[str, float]:
+    """Reciprocal-rank fusion of several rankings of ids."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return fused
+
+
+def diversify(ranked: list[str], article_of: dict[str, str], k: int, per_article: int) -> list[str]:
+    """Top k ids with at most `per_article` from one article, so other articles get a place."""
+    picked: list[str] = []
+    seen: Counter[str] = Counter()
+    for item in ranked:
+        if seen[article_of[item]] < per_article:
+            picked.append(item)
+            seen[article_of[item]] += 1
+        if len(picked) == k:
+            break
+    return picked
+
+
+class Retriever:
+    """Searches the store with both rankings; built once and reused across questions."""
+
+    def __init__(self, store: Store, embed_query: Any, lexical: LexicalIndex, depth: int = 30) -> None:
+        """`embed_query` maps a text to a unit vector; `depth` is how deep each ranking looks."""
+        self.store = store
+        self.embed_query = embed_query
+        self.lexical = lexical
+        self.depth = depth
+
+    def search(self, query: str, filters: Filters, k: int = 8, per_article: int = 3) -> Retrieval:
+        """The k best passages for a query under the filters."""
+        vector = np.asarray(self.embed_query(query), dtype=np.float32)
+        dense = self.store.query(vector, self.depth, filters.chroma_where())
+        lex_scores = self.lexical.scores(query)
+        lex_scores[~filters.mask(self.lexical)] = 0.0
+        top = [int(i) for i in np.argsort(-lex_scores)[: self.depth] if lex_scores[i] > 0]
+        lexical = [(self.lexical.table.ids[i], float(lex_scores[i])) for i in top]
+        fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]])
+        ranked = sorted(fused, key=lambda i: -fused[i])
+        article_of = {cid: cid.rsplit(":", 2)[0] for cid in ranked}
+        chosen = diversify(ranked, article_of, k, per_article)
+        dense_of, lex_of = dict(dense), dict(lexical)
+        max_lex = max(lex_of.values(), default=1.0) or 1.0
+        passages = [
+            Passage(rec, fused[rec.id], dense_of.get(rec.id, 0.0), lex_of.get(rec.id, 0.0) / max_lex)
+            for rec in self.store.chunks(chosen)
+        ]
+        return Retrieval(query, vector, passages)
+
+
+def window_has_articles(published: list[tuple[int, int]], window: Window) -> bool:
+    """Whether any article's date range overlaps the window."""
+    lo = window.since.toordinal() if window.since else dt.date.min.toordinal()
+    hi = window.until.toordinal() if window.until else dt.date.max.toordinal()
+    return any(a_hi >= lo and a_lo <= hi for a_lo, a_hi in published if a_lo >= 0)

@@ -1,0 +1,142 @@
+"""build_services(settings): every client built once, and the core operations both adapters call."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from bot.answer import Answerer
+from bot.answer_model import Answer
+from bot.config import Settings
+from bot.dates import Window
+from bot.ingest import IngestReport, Ingestor, Progress, discover, load_files, save_copy
+from bot.lexical import LexicalIndex, registry_signature
+from bot.retrieve import Filters, Retrieval, Retriever
+from bot.store import ArticleInfo, Store, make_client
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """The store, models and indexes of one Yalu process."""
+
+    settings: Settings
+    store: Store
+    embeddings: Any
+    _lexical: LexicalIndex | None = field(default=None, repr=False)
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        """The ingest pipeline over this store and embedding model."""
+        return Ingestor(self.store, self.embeddings, self.settings.chunk_sentences, self.settings.chunk_overlap)
+
+    # --- indexes -------------------------------------------------------------------------------
+    def registry(self) -> dict[str, ArticleInfo]:
+        """Indexed articles by id."""
+        return {a.id: a for a in self.store.articles()}
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index, loaded from disk or rebuilt when the store changed since it was saved."""
+        signature = registry_signature((a.id, a.content_hash) for a in self.store.articles())
+        if self._lexical is not None and self._lexical.signature == signature:
+            return self._lexical
+        folder = self.settings.data_dir / "bm25" / self.settings.collection
+        index = LexicalIndex.load(folder, signature)
+        if index is None:
+            log.info("building the BM25 index")
+            index = LexicalIndex.build(self.store.iter_chunks(), signature)
+            index.save(folder)
+        self._lexical = index
+        return index
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        """The extractive answerer (built on first use, after the index exists)."""
+        retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical())
+        return Answerer(self.store, retriever, self.registry(), self.settings.answer_words,
+                        self.settings.max_question_chars)
+
+    def _refresh(self) -> None:
+        """Drop cached views of the index after it changed."""
+        self.__dict__.pop("answerer", None)
+
+    # --- operations ----------------------------------------------------------------------------
+    def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
+        """Build the index from the knowledge folder if it is empty (first use)."""
+        if self.store.count_articles() > 0:
+            return None
+        return self.ingest([self.settings.knowledge_dir], progress=progress)
+
+    def ingest(self, paths: list[Path], rebuild: bool = False, prune: bool = False,
+               progress: Progress | None = None) -> IngestReport:
+        """Ingest files and folders; copies of files from outside the knowledge folder are saved into it."""
+        from bot.loaders import SUPPORTED_SUFFIXES, load_article_file
+
+        report = IngestReport()
+        if rebuild:
+            self.store.reset()
+        files, report.errors = discover(paths, SUPPORTED_SUFFIXES)
+        loaded = load_files(files, load_article_file, report)
+        knowledge = self.settings.knowledge_dir.resolve()
+        for path, article in loaded:
+            if knowledge not in path.resolve().parents:
+                report.saved.append(save_copy(article, knowledge))
+        articles = [article for _, article in loaded]
+        self.ingestor.index(articles, report, progress)
+        if prune:
+            keep = {a.id for a in articles}
+            for info in self.store.articles():
+                if info.id not in keep and self.store.delete_article(info.id):
+                    report.removed.append(info.id)
+        self.store.prune_orphans()
+        self._refresh()
+        return report
+
+    def delete(self, article_id: str) -> bool:
+        """Remove one article from the index."""
+        removed = self.store.delete_article(article_id)
+        self._refresh()
+        return removed
+
+    def ask(self, question: str, since: str | None = None, until: str | None = None, outlet: str | None = None,
+            k: int = 8, qid: str | None = None) -> Answer:
+        """Answer a question from the corpus (see `Answerer.ask`)."""
+        return self.answerer.ask(question, self.filters(since, until, outlet), k=k, qid=qid)
+
+    def search(self, query: str, since: str | None = None, until: str | None = None, outlet: str | None = None,
+               k: int = 8) -> Retrieval:
+        """Ranked passages for a query, without composing an answer."""
+        from bot.answer import clean_question
+        from bot.dates import window_in_question
+
+        text = clean_question(query, self.settings.max_question_chars)
+        filters = self.filters(since, until, outlet)
+        if not filters.window:
+            filters = Filters(window_in_question(text), filters.outlets)
+        return self.answerer.retriever.search(text, filters, k=k)
+
+    def filters(self, since: str | None, until: str | None, outlet: str | None) -> Filters:
+        """Filters from user-given values; an outlet matches any indexed outlet containing it."""
+        from bot.dates import parse_user_date
+        from bot.errors import NotFound
+
+        window = Window(parse_user_date(since) if since else None, parse_user_date(until, end=True) if until else None)
+        outlets = None
+        if outlet:
+            known = {a.outlet for a in self.answerer.registry.values() if a.outlet}
+            outlets = tuple(sorted(o for o in known if outlet.lower() in o.lower()))
+            if not outlets:
+                raise NotFound(f"no indexed outlet matches {outlet!r}; known outlets: {', '.join(sorted(known))}")
+        return Filters(window, outlets)
+
+
+def build_services(settings: Settings) -> Services:
+    """Build the store and embedding model once, from settings."""
+    from bot.embeddings import make_embeddings
+
+    store = Store(make_client(settings), settings.collection)
+    return Services(settings, store, make_embeddings(settings.embeddings))
