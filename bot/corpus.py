@@ -7,7 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import yaml
 
@@ -133,7 +133,7 @@ def parse_markdown(text: str, where: str = "<text>") -> Article:
         outlet=_optional_str(meta.get("outlet")),
         author=_optional_str(meta.get("author")),
         published=published,
-        published_precision=precision,
+        published_precision=cast(Precision | None, precision),
         url=_optional_str(meta.get("url")),
         language=str(meta.get("language") or "en"),
         subtitle=_optional_str(meta.get("subtitle")),
