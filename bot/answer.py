@@ -6,10 +6,9 @@ checked against the stored body before it is returned.
 
 from __future__ import annotations
 
-import math
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,7 +17,7 @@ from bot.chunking import Span
 from bot.dates import Window, window_in_question
 from bot.errors import BadQuestion
 from bot.retrieve import Filters, Passage, Retrieval, Retriever
-from bot.store import ArticleInfo, Store
+from bot.store import ArticleInfo, ChunkRecord, Store
 from bot.speakers import asked_speaker, sentence_speakers
 from bot.text import ACRONYMS, expand_acronyms, stem, terms, word_count
 
@@ -28,7 +27,7 @@ _FRAME = frozenset(stem(w) for w in """say tell told write wrote written describ
     article articles news come came go went take took put use used out""".split())
 _DATE_WORDS = re.compile(r"^(?:(?:19|20)\d\d|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|"
                          r"march|april|june|july|august|september|october|november|december)$", re.I)
-_ANAPHOR = re.compile(r"^(?:This|That|These|Those|It|Such)\b")
+_ANAPHOR = re.compile(r"^(?:This|That|These|Those|It|Such|He|She|They)\b|\b(?:he|she|they) (?:said|added|wrote)\.$")
 _PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+|[A-Z]{2,})\b")
 _MULTI = re.compile(
     r"\b(which|what)\s+(\w+\s+)?(messages|letters|articles|reports|exchanges|statements|outlets|times)\b"
@@ -49,7 +48,7 @@ class Weights:
     min_dense: float = 0.30     # cosine of the best sentence with the question
     keep_ratio: float = 0.85    # a further sentence must score this share of the best one
     multi_keep_ratio: float = 0.65
-    speaker: float = 0.06       # bonus (or malus) when a sentence quotes the person asked about (or another)
+    speaker: float = 0.10       # bonus (or malus) when a sentence quotes the person asked about (or another)
 
 
 @dataclass(frozen=True)
@@ -107,12 +106,15 @@ class Answerer:
         retrieval = self.retriever.search(expand_acronyms(text), filters, k=k, per_article=2 if multi else 3)
         t1 = time.perf_counter()
         candidates = self._candidates(text, retrieval)
+        periods = _years(text) if not filters.outlets else []
+        if len(periods) > 1:  # "between 2022 and 2023": the best evidence from each period, side by side
+            candidates = self._per_period(text, periods, filters, k) or candidates
         if not candidates:
             answer = self._insufficient(text, [], "No article in the corpus matches this question.")
         elif unknown := self.unknown_names(text):
             names = ", ".join(unknown)
             answer = self._insufficient(text, candidates[:2], f"No article in the corpus mentions {names}.")
-        elif self._weak(text, candidates[0]):
+        elif self._weak(text, max(candidates, key=lambda c: c.score)):
             answer = self._insufficient(text, candidates[:2], None)
         else:
             answer = self._compose(text, self._select(candidates, multi))
@@ -124,7 +126,8 @@ class Answerer:
     # --- scoring ------------------------------------------------------------------------------
     def _question_weights(self, question: str) -> dict[str, float]:
         lex = self.retriever.lexical
-        unknown = math.log(1.0 + (lex.n_docs + 0.5) / 0.5)  # a term the corpus never uses weighs most
+        # A word the corpus never uses cannot tell passages apart; unknown *names* are handled by unknown_names.
+        unknown = 1.0
         spelled = {stem(a) for a in ACRONYMS if a in question and self._spelled_out(a)}
         return {t: (lex.idf(t) if t in lex.df else unknown) for t in dict.fromkeys(terms(expand_acronyms(question)))
                 if t not in _FRAME and t not in spelled and not _DATE_WORDS.match(t)}
@@ -165,6 +168,22 @@ class Answerer:
                 out.append(Candidate(passage, span, sentence, float(cos), lexical, score, vec))
         return sorted(out, key=lambda c: -c.score)
 
+    def _per_period(self, question: str, years: list[int], filters: Filters, k: int) -> list[Candidate]:
+        """Top candidates of each named year, interleaved so that every year leads with its best."""
+        import datetime as dt
+
+        per_year: list[list[Candidate]] = []
+        for year in years:
+            window = Window(dt.date(year, 1, 1), dt.date(year, 12, 31))
+            if not self._window_has_articles(window):
+                continue
+            found = self.retriever.search(expand_acronyms(question), Filters(window, filters.outlets), k=k // 2 or 1)
+            per_year.append(self._candidates(question, found))
+        merged: list[Candidate] = []
+        for rank in range(max((len(c) for c in per_year), default=0)):
+            merged.extend(c[rank] for c in per_year if rank < len(c))
+        return merged
+
     def support(self, question: str, best: Candidate) -> float:
         """Share of the question's weighted terms found in the best sentence's passage or article title."""
         qweights = self._question_weights(question)
@@ -177,7 +196,7 @@ class Answerer:
         return self.support(question, best) < self.weights.min_support or best.dense < self.weights.min_dense
 
     def _select(self, candidates: list[Candidate], multi: bool) -> list[Candidate]:
-        budget = self.max_words * (3 if multi else 2) // 2 if multi else self.max_words
+        budget = self.max_words * 2 if multi else self.max_words
         ratio = self.weights.multi_keep_ratio if multi else self.weights.keep_ratio
         chosen = [candidates[0]]
         words = word_count(candidates[0].text)
@@ -194,21 +213,35 @@ class Answerer:
 
     def _with_context(self, chosen: list[Candidate], best: Candidate, room: int) -> list[Candidate]:
         """Add the sentence a pronoun points back to, or that continues the best one ("This was ...")."""
-        chunk = best.passage.chunk
-        i = chunk.sentences.index(best.span)
-        neighbour = None
-        if _ANAPHOR.match(best.text) and i > 0:
-            neighbour = chunk.sentences[i - 1]
-        elif i + 1 < len(chunk.sentences) and _ANAPHOR.match(chunk.sentence_text(chunk.sentences[i + 1])):
-            neighbour = chunk.sentences[i + 1]
-        if neighbour is None or any(c.span == neighbour and c.passage.chunk.article_id == chunk.article_id
-                                    for c in chosen):
+        neighbour = self._neighbour(best)
+        if neighbour is None:
             return chosen
-        text = chunk.sentence_text(neighbour)
+        chunk, span = neighbour
+        if any(c.span == span and c.passage.chunk.article_id == chunk.article_id for c in chosen):
+            return chosen
+        text = chunk.sentence_text(span)
         if word_count(text) > room:
             return chosen
-        vec = chunk.sentence_vectors[chunk.sentences.index(neighbour)]
-        return [*chosen, Candidate(best.passage, neighbour, text, best.dense, best.lexical, best.score, vec)]
+        vec = chunk.sentence_vectors[chunk.sentences.index(span)]
+        passage = Passage(chunk, best.passage.score, best.passage.dense, best.passage.lexical)
+        return [*chosen, Candidate(passage, span, text, best.dense, best.lexical, best.score, vec)]
+
+    def _neighbour(self, best: Candidate) -> tuple[ChunkRecord, Span] | None:
+        """The previous sentence if the best one opens with a pronoun, else a following one that continues it."""
+        chunk = best.passage.chunk
+        i = chunk.sentences.index(best.span)
+        if _ANAPHOR.search(best.text):
+            return (chunk, chunk.sentences[i - 1]) if i > 0 else None
+        if i + 1 == len(chunk.sentences):  # the next sentence opens the following chunk
+            prefix, _, index = chunk.id.rpartition(":")
+            following = self.store.chunks([f"{prefix}:{int(index) + 1}"])
+            if not following:
+                return None
+            chunk = following[0]
+            i = chunk.sentences.index(best.span) if best.span in chunk.sentences else -1
+        if i + 1 < len(chunk.sentences) and _ANAPHOR.search(chunk.sentence_text(chunk.sentences[i + 1])):
+            return chunk, chunk.sentences[i + 1]
+        return None
 
     def _order(self, chosen: list[Candidate]) -> list[Candidate]:
         def key(c: Candidate) -> tuple[str, str, int]:
@@ -223,18 +256,21 @@ class Answerer:
         """Number the chosen sentences; adjacent sentences of one article share a citation."""
         bodies = {aid: self.store.article(aid) for aid in {c.passage.chunk.article_id for c in chosen}}
         citations: list[Citation] = []
+        passage_span = (0, 0)
         for cand in chosen:
             chunk, info = cand.passage.chunk, self.registry[cand.passage.chunk.article_id]
             article = bodies[chunk.article_id]
             if article is None or article.body[cand.span.start:cand.span.end] != cand.text:
                 continue  # the index and the article disagree: never show an unverifiable quote
+            chunk_span = (chunk.start, chunk.start + len(chunk.text))
             prev = citations[-1] if citations else None
-            gap = article.body[prev.end:cand.span.start] if prev and prev.article_id == chunk.article_id else None
-            if prev and gap is not None and cand.span.start >= prev.end and not gap.strip():
-                merged = article.body[prev.start:cand.span.end]
-                citations[-1] = Citation(prev.n, prev.article_id, prev.title, prev.outlet, prev.published, prev.url,
-                                         merged, prev.passage, prev.start, cand.span.end)
+            if prev and prev.article_id == chunk.article_id and cand.span.start >= prev.end \
+                    and not article.body[prev.end:cand.span.start].strip():
+                passage_span = (min(passage_span[0], chunk_span[0]), max(passage_span[1], chunk_span[1]))
+                citations[-1] = replace(prev, quote=article.body[prev.start:cand.span.end], end=cand.span.end,
+                                        passage=article.body[passage_span[0]:passage_span[1]])
                 continue
+            passage_span = chunk_span
             citations.append(Citation(len(citations) + 1, chunk.article_id, info.title, info.outlet, info.published,
                                       info.url, cand.text, chunk.text, cand.span.start, cand.span.end))
         return citations
@@ -276,6 +312,11 @@ def _overlaps(info: ArticleInfo, lo: int, hi: int) -> bool:
 
     a_lo, a_hi = date_range_of(info.published, info.published_precision)
     return a_lo >= 0 and a_hi >= lo and a_lo <= hi
+
+
+def _years(question: str) -> list[int]:
+    """Distinct years named in a question, in order."""
+    return sorted({int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", question)})
 
 
 def _is_prose(sentence: str) -> bool:

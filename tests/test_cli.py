@@ -1,0 +1,77 @@
+"""The yalu command: JSON contract, batch mode, sources, ingest errors and eval, run in-process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import FIXTURES, KNOWLEDGE
+
+
+@pytest.fixture(scope="module")
+def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir and knowledge copy shared by this module's commands (the index builds on first use)."""
+    root = tmp_path_factory.mktemp("cli")
+    shutil.copytree(KNOWLEDGE, root / "knowledge")
+    return root
+
+
+@pytest.fixture(autouse=True)
+def _cli_env(cli_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YALU_DATA_DIR", str(cli_home / "data"))
+    monkeypatch.setenv("YALU_KNOWLEDGE_DIR", str(cli_home / "knowledge"))
+
+
+def test_ask_json_builds_the_index_on_first_use(capsys: pytest.CaptureFixture[str]) -> None:
+    """On an empty data dir, `yalu ask --json` indexes knowledge/ and answers with citations."""
+    assert main(["ask", "--json", "What did Xi write to Kim in September 2023?"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] == "answered" and data["citations"]
+
+
+def test_ask_prints_answer_and_sources_for_people(capsys: pytest.CaptureFixture[str]) -> None:
+    """The human output shows the answer and numbered sources with outlet and date."""
+    assert main(["ask", "How many times had Xi and Kim met according to Xi's 2023 message?"]) == 0
+    out = capsys.readouterr().out
+    assert "five times" in out and "[1]" in out and "South China Morning Post" in out
+
+
+def test_batch_keeps_ids_and_reports_bad_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--batch answers each line under its id; a malformed line gets an error line, not a crash."""
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"id": "a", "question": "What did Kim say about Taiwan?"}\nnot json\n{"id": "c", "question": ""}\n')
+    assert main(["ask", "--json", "--batch", str(batch)]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert lines[0]["id"] == "a" and lines[0]["status"] == "answered"
+    assert "error" in lines[1] and lines[1]["line"] == 2
+    assert lines[2]["id"] == "c" and "empty" in lines[2]["error"]
+
+
+def test_sources_json_lists_front_matter(capsys: pytest.CaptureFixture[str]) -> None:
+    """`yalu sources --json` gives each article's front matter."""
+    assert main(["sources", "--json"]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert len(items) == 5 and all({"id", "title", "outlet", "published"} <= i.keys() for i in items)
+
+
+def test_empty_question_exits_non_zero_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad question is one line on stderr and exit code 1."""
+    assert main(["ask", "  "]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("yalu:")
+
+
+def test_ingest_of_a_missing_path_is_reported(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A path that does not exist is named in the error output."""
+    main(["ingest", str(tmp_path / "nope.md")])
+    assert "nope.md" in capsys.readouterr().err
+
+
+def test_eval_prints_the_summary_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """`yalu eval` scores a gold file and prints the one-line summary."""
+    assert main(["eval", str(FIXTURES / "eval_dev.jsonl")]) == 0
+    assert "yalu eval: n=24" in capsys.readouterr().out

