@@ -10,23 +10,27 @@ import re
 import time
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from bot.answer_model import Answer, Citation
 from bot.chunking import Span
 from bot.dates import Window, window_in_question
 from bot.errors import BadQuestion
 from bot.retrieve import Filters, Passage, Retrieval, Retriever
-from bot.store import ArticleInfo, ChunkRecord, Store
 from bot.speakers import asked_speaker, sentence_speakers
+from bot.store import ArticleInfo, ChunkRecord, Store, Vector, date_range_of
 from bot.text import ACRONYMS, expand_acronyms, stem, terms, word_count
 
 # Words that frame a question rather than name what it is about.
-_FRAME = frozenset(stem(w) for w in """say tell told write wrote written describe described mention report
+_FRAME = frozenset(
+    stem(w)
+    for w in """say tell told write wrote written describe described mention report
     reported think thought happen happened do make made ask asked give gave get got way kind thing according
-    article articles news come came go went take took put use used out""".split())
-_DATE_WORDS = re.compile(r"^(?:(?:19|20)\d\d|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|"
-                         r"march|april|june|july|august|september|october|november|december)$", re.I)
+    article articles news come came go went take took put use used out""".split()
+)
+_DATE_WORDS = re.compile(
+    r"^(?:(?:19|20)\d\d|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|"
+    r"march|april|june|july|august|september|october|november|december)$",
+    re.I,
+)
 _ANAPHOR = re.compile(r"^(?:This|That|These|Those|It|Such|He|She|They)\b|\b(?:he|she|they) (?:said|added|wrote)\.$")
 _PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+|[A-Z]{2,})\b")
 _MULTI = re.compile(
@@ -44,11 +48,11 @@ class Weights:
     dense: float = 0.45
     lexical: float = 0.40
     prior: float = 0.15
-    min_support: float = 0.45   # share of the question's (idf-weighted) terms found near the best sentence
-    min_dense: float = 0.30     # cosine of the best sentence with the question
-    keep_ratio: float = 0.85    # a further sentence must score this share of the best one
+    min_support: float = 0.45  # share of the question's (idf-weighted) terms found near the best sentence
+    min_dense: float = 0.30  # cosine of the best sentence with the question
+    keep_ratio: float = 0.85  # a further sentence must score this share of the best one
     multi_keep_ratio: float = 0.65
-    speaker: float = 0.10       # bonus (or malus) when a sentence quotes the person asked about (or another)
+    speaker: float = 0.10  # bonus (or malus) when a sentence quotes the person asked about (or another)
 
 
 @dataclass(frozen=True)
@@ -61,14 +65,14 @@ class Candidate:
     dense: float
     lexical: float
     score: float
-    vector: np.ndarray  # type: ignore[type-arg]
+    vector: Vector
 
 
 def clean_question(question: str, max_chars: int) -> str:
     """Strip control characters and whitespace; reject empty or overlong questions."""
     text = " ".join(_CONTROL.sub(" ", question).split())
     if not text:
-        raise BadQuestion("the question is empty: ask something like \"What did Xi write to Kim in 2023?\"")
+        raise BadQuestion('the question is empty: ask something like "What did Xi write to Kim in 2023?"')
     if len(text) > max_chars:
         raise BadQuestion(f"the question is {len(text):,} characters long; the limit is {max_chars:,}")
     return text
@@ -83,8 +87,15 @@ def is_multi(question: str) -> bool:
 class Answerer:
     """Answers questions from the store, extractively; built once, reused for every question."""
 
-    def __init__(self, store: Store, retriever: Retriever, registry: dict[str, ArticleInfo],
-                 max_words: int = 80, max_question_chars: int = 2000, weights: Weights | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        retriever: Retriever,
+        registry: dict[str, ArticleInfo],
+        max_words: int = 80,
+        max_question_chars: int = 2000,
+        weights: Weights | None = None,
+    ) -> None:
         """Keep the parts; `registry` maps article ids to their metadata."""
         self.store = store
         self.retriever = retriever
@@ -129,8 +140,11 @@ class Answerer:
         # A word the corpus never uses cannot tell passages apart; unknown *names* are handled by unknown_names.
         unknown = 1.0
         spelled = {stem(a) for a in ACRONYMS if a in question and self._spelled_out(a)}
-        return {t: (lex.idf(t) if t in lex.df else unknown) for t in dict.fromkeys(terms(expand_acronyms(question)))
-                if t not in _FRAME and t not in spelled and not _DATE_WORDS.match(t)}
+        return {
+            t: (lex.idf(t) if t in lex.df else unknown)
+            for t in dict.fromkeys(terms(expand_acronyms(question)))
+            if t not in _FRAME and t not in spelled and not _DATE_WORDS.match(t)
+        }
 
     def unknown_names(self, question: str) -> list[str]:
         """Proper names in a question that no indexed article ever uses (e.g. "Hanoi", "GDP")."""
@@ -260,19 +274,39 @@ class Answerer:
         for cand in chosen:
             chunk, info = cand.passage.chunk, self.registry[cand.passage.chunk.article_id]
             article = bodies[chunk.article_id]
-            if article is None or article.body[cand.span.start:cand.span.end] != cand.text:
+            if article is None or article.body[cand.span.start : cand.span.end] != cand.text:
                 continue  # the index and the article disagree: never show an unverifiable quote
             chunk_span = (chunk.start, chunk.start + len(chunk.text))
             prev = citations[-1] if citations else None
-            if prev and prev.article_id == chunk.article_id and cand.span.start >= prev.end \
-                    and not article.body[prev.end:cand.span.start].strip():
+            if (
+                prev
+                and prev.article_id == chunk.article_id
+                and cand.span.start >= prev.end
+                and not article.body[prev.end : cand.span.start].strip()
+            ):
                 passage_span = (min(passage_span[0], chunk_span[0]), max(passage_span[1], chunk_span[1]))
-                citations[-1] = replace(prev, quote=article.body[prev.start:cand.span.end], end=cand.span.end,
-                                        passage=article.body[passage_span[0]:passage_span[1]])
+                citations[-1] = replace(
+                    prev,
+                    quote=article.body[prev.start : cand.span.end],
+                    end=cand.span.end,
+                    passage=article.body[passage_span[0] : passage_span[1]],
+                )
                 continue
             passage_span = chunk_span
-            citations.append(Citation(len(citations) + 1, chunk.article_id, info.title, info.outlet, info.published,
-                                      info.url, cand.text, chunk.text, cand.span.start, cand.span.end))
+            citations.append(
+                Citation(
+                    len(citations) + 1,
+                    chunk.article_id,
+                    info.title,
+                    info.outlet,
+                    info.published,
+                    info.url,
+                    cand.text,
+                    chunk.text,
+                    cand.span.start,
+                    cand.span.end,
+                )
+            )
         return citations
 
     def _compose(self, question: str, chosen: list[Candidate]) -> Answer:
@@ -298,18 +332,19 @@ class Answerer:
         return any(_overlaps(info, lo, hi) for info in self.registry.values())
 
     def _empty_window(self, question: str, window: Window, qid: str | None, t0: float) -> Answer:
-        dated = [i for i in self.registry.values() if i.published]
-        latest = max(dated, key=lambda i: i.published or 0, default=None)  # type: ignore[arg-type,return-value]
+        dated = sorted((i.published, i.id) for i in self.registry.values() if i.published)
         line = f"No article in the corpus was published {window.describe()}."
-        if latest and latest.published:
-            line += f" The latest is \u201c{latest.title}\u201d ({latest.outlet or 'outlet unknown'}, {latest.published.isoformat()})."
+        if dated:
+            latest = self.registry[dated[-1][1]]
+            source = f"{latest.outlet or 'outlet unknown'}, {dated[-1][0].isoformat()}"
+            line += f" The latest is \u201c{latest.title}\u201d ({source})."
         total = (time.perf_counter() - t0) * 1e3
-        return Answer(question, "insufficient_evidence", line, [], {"retrieve": 0.0, "answer": total, "total": total}, qid)
+        return Answer(
+            question, "insufficient_evidence", line, [], {"retrieve": 0.0, "answer": total, "total": total}, qid
+        )
 
 
 def _overlaps(info: ArticleInfo, lo: int, hi: int) -> bool:
-    from bot.store import date_range_of
-
     a_lo, a_hi = date_range_of(info.published, info.published_precision)
     return a_lo >= 0 and a_hi >= lo and a_lo <= hi
 

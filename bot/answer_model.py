@@ -46,7 +46,10 @@ class Answer:
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` contract."""
         data: dict[str, Any] = {
-            "id": self.id, "question": self.question, "status": self.status, "answer": self.answer,
+            "id": self.id,
+            "question": self.question,
+            "status": self.status,
+            "answer": self.answer,
             "citations": [c.to_json() for c in self.citations],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }

@@ -23,7 +23,7 @@ class Span:
 
     def text(self, body: str) -> str:
         """The verbatim text of this span."""
-        return body[self.start:self.end]
+        return body[self.start : self.end]
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,14 @@ def paragraphs(body: str) -> list[Span]:
         spans.append(Span(pos, sep.start()))
         pos = sep.end()
     spans.append(Span(pos, len(body)))
-    return [s for s in spans if body[s.start:s.end].strip()]
+    return [s for s in spans if body[s.start : s.end].strip()]
 
 
 def split_sentences(body: str) -> list[Span]:
     """Sentence spans of a body; a paragraph boundary always ends a sentence."""
     spans: list[Span] = []
     for para in paragraphs(body):
-        text = body[para.start:para.end]
+        text = body[para.start : para.end]
         for seg_para in segmenter.analyze(text):
             for sentence in seg_para:
                 start = para.start + sentence[0].offset
@@ -74,7 +74,7 @@ def chunk_sentences(sentences: list[Span], size: int = 3, overlap: int = 1) -> l
     step = max(1, size - overlap)
     chunks: list[Chunk] = []
     for start in range(0, len(sentences), step):
-        window = tuple(sentences[start:start + size])
+        window = tuple(sentences[start : start + size])
         chunks.append(Chunk(len(chunks), window))
         if start + size >= len(sentences):
             break

@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_filters(ask)
     ask.add_argument("--k", type=int, default=8, help="passages to retrieve (default 8)")
     ask.add_argument("--json", action="store_true", help="print the JSON contract instead of text")
-    ask.add_argument("--batch", type=Path, help="JSONL file of {\"id\", \"question\"}; one JSON line out per line in")
+    ask.add_argument("--batch", type=Path, help='JSONL file of {"id", "question"}; one JSON line out per line in')
 
     search = sub.add_parser("search", help="ranked passages for a query, with scores")
     search.add_argument("query")
@@ -63,8 +63,9 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `yalu` console script; returns the exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     from bot.errors import YaluError
 
@@ -96,8 +97,14 @@ def _progress(console: Console | None, label: str) -> Iterator[Progress]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                   TimeRemainingColumn(), console=console or Console(stderr=True), transient=True)
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console or Console(stderr=True),
+        transient=True,
+    )
     task = bar.add_task(label, total=None)
     with bar:
         yield lambda done, total: bar.update(task, completed=done, total=total)
@@ -116,7 +123,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.batch:
         return _ask_batch(args)
     if not args.question:
-        raise BadQuestion("give a question, e.g. yalu ask \"What did Xi write to Kim in September 2023?\"")
+        raise BadQuestion('give a question, e.g. yalu ask "What did Xi write to Kim in September 2023?"')
     services = _services()
     answer = services.ask(args.question, args.since, args.until, args.outlet, k=args.k)
     if args.json:
@@ -176,9 +183,18 @@ def cmd_search(args: argparse.Namespace) -> int:
     services = _services()
     retrieval = services.search(args.query, args.since, args.until, args.outlet, k=args.k)
     registry = services.answerer.registry
-    rows = [{"rank": r, "article_id": p.chunk.article_id, "title": registry[p.chunk.article_id].title,
-             "score": round(p.score, 4), "dense": round(p.dense, 4), "lexical": round(p.lexical, 4),
-             "passage": p.chunk.text} for r, p in enumerate(retrieval.passages, 1)]
+    rows = [
+        {
+            "rank": r,
+            "article_id": p.chunk.article_id,
+            "title": registry[p.chunk.article_id].title,
+            "score": round(p.score, 4),
+            "dense": round(p.dense, 4),
+            "lexical": round(p.lexical, 4),
+            "passage": p.chunk.text,
+        }
+        for r, p in enumerate(retrieval.passages, 1)
+    ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
@@ -187,8 +203,13 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     table = Table("#", "score", "dense", "bm25", "article / passage", show_lines=True)
     for row in rows:
-        table.add_row(str(row["rank"]), f"{row['score']:.4f}", f"{row['dense']:.3f}", f"{row['lexical']:.3f}",
-                      f"[bold]{escape(str(row['title']))}[/bold]\n{escape(str(row['passage']))}")
+        table.add_row(
+            str(row["rank"]),
+            f"{row['score']:.4f}",
+            f"{row['dense']:.3f}",
+            f"{row['lexical']:.3f}",
+            f"[bold]{escape(str(row['title']))}[/bold]\n{escape(str(row['passage']))}",
+        )
     _stdout().print(table)
     return 0
 
@@ -264,8 +285,15 @@ def _print_eval_table(console: Console, rows: list[dict[str, Any]]) -> None:
 
     table = Table("id", "kind", "status", "evidence", "facts", "words", "ms")
     for r in rows:
-        table.add_row(r["id"], r["kind"], r["status"], _mark(r.get("evidence_hit")), _mark(r.get("fact_recall")),
-                      str(r["words"]), f"{r['ms']:.0f}")
+        table.add_row(
+            r["id"],
+            r["kind"],
+            r["status"],
+            _mark(r.get("evidence_hit")),
+            _mark(r.get("fact_recall")),
+            str(r["words"]),
+            f"{r['ms']:.0f}",
+        )
     console.print(table)
     del escape
 
@@ -279,7 +307,11 @@ def _mark(value: Any) -> str:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "ask": cmd_ask, "search": cmd_search, "sources": cmd_sources, "ingest": cmd_ingest, "eval": cmd_eval,
+    "ask": cmd_ask,
+    "search": cmd_search,
+    "sources": cmd_sources,
+    "ingest": cmd_ingest,
+    "eval": cmd_eval,
 }
 
 if __name__ == "__main__":

@@ -16,8 +16,17 @@ from bot.errors import ArticleError
 Precision = Literal["day", "month", "year"]
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?", re.DOTALL)
 _KNOWN_KEYS = (
-    "id", "title", "subtitle", "outlet", "author", "published", "published_precision",
-    "url", "language", "source", "notes",
+    "id",
+    "title",
+    "subtitle",
+    "outlet",
+    "author",
+    "published",
+    "published_precision",
+    "url",
+    "language",
+    "source",
+    "notes",
 )
 
 
@@ -115,7 +124,7 @@ def parse_markdown(text: str, where: str = "<text>") -> Article:
         raise ArticleError(f"{where}: malformed front matter: {exc}") from exc
     if not isinstance(meta, dict):
         raise ArticleError(f"{where}: front matter must be a mapping of keys to values")
-    body = text[match.end():].strip()
+    body = text[match.end() :].strip()
     title = str(meta.get("title") or "").strip()
     if not title:
         raise ArticleError(f"{where}: front matter has no 'title'")

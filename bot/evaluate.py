@@ -47,16 +47,25 @@ def load_gold(path: Path) -> list[GoldQuestion]:
             continue
         try:
             d = json.loads(line)
-            gold.append(GoldQuestion(str(d["id"]), d["question"], d.get("kind", "single"), d.get("evidence", []),
-                                     d.get("facts", []), int(d.get("min_docs", 1))))
+            gold.append(
+                GoldQuestion(
+                    str(d["id"]),
+                    d["question"],
+                    d.get("kind", "single"),
+                    d.get("evidence", []),
+                    d.get("facts", []),
+                    int(d.get("min_docs", 1)),
+                )
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise ArticleError(f"{path}:{number}: not a gold question ({exc})") from exc
     return gold
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
-                    .replace("\u201d", '"').lower().split())
+    return " ".join(
+        text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"').lower().split()
+    )
 
 
 def _matches_doc(doc: str, info: ArticleInfo | None, article_id: str) -> bool:
@@ -72,8 +81,11 @@ def evidence_hit(q: GoldQuestion, answer: Answer, registry: dict[str, ArticleInf
     hits = 0
     for item in q.evidence:
         phrase = _norm(item["phrase"])
-        if any(_matches_doc(item["doc"], registry.get(c.article_id), c.article_id)
-               and (phrase in _norm(c.passage) or phrase in _norm(c.quote)) for c in answer.citations):
+        if any(
+            _matches_doc(item["doc"], registry.get(c.article_id), c.article_id)
+            and (phrase in _norm(c.passage) or phrase in _norm(c.quote))
+            for c in answer.citations
+        ):
             hits += 1
     return hits >= max(1, min(q.min_docs, len(q.evidence)))
 
@@ -96,10 +108,12 @@ class EvalResult:
     def summary_line(self) -> str:
         """The one line reported in closing notes."""
         m = self.metrics
-        return (f"yalu eval: n={m['n']:.0f} evidence={m['evidence_hit_rate']:.2f} facts={m['fact_recall']:.2f} "
-                f"refused_unanswerable={m['refused_unanswerable']:.2f} refused_answerable={m['refused_answerable']:.2f} "
-                f"verbatim={m['verbatim_quotes']:.2f} median_words={m['median_words']:.0f} "
-                f"p50_ms={m['p50_ms']:.0f} p95_ms={m['p95_ms']:.0f}")
+        return (
+            f"yalu eval: n={m['n']:.0f} evidence={m['evidence_hit_rate']:.2f} facts={m['fact_recall']:.2f} "
+            f"refused_unanswerable={m['refused_unanswerable']:.2f} refused_answerable={m['refused_answerable']:.2f} "
+            f"verbatim={m['verbatim_quotes']:.2f} median_words={m['median_words']:.0f} "
+            f"p50_ms={m['p50_ms']:.0f} p95_ms={m['p95_ms']:.0f}"
+        )
 
     def to_json(self) -> dict[str, Any]:
         """Rows and metrics as JSON."""
@@ -114,15 +128,21 @@ def evaluate(services: Services, gold: list[GoldQuestion]) -> EvalResult:
     quotes_ok, quotes = 0, 0
     for q in gold:
         answer = services.ask(q.question, qid=q.id)
-        row: dict[str, Any] = {"id": q.id, "kind": q.kind, "status": answer.status, "ms": answer.timings_ms["total"],
-                               "words": word_count(_MARKER.sub("", answer.answer)), "answer": answer.answer}
+        row: dict[str, Any] = {
+            "id": q.id,
+            "kind": q.kind,
+            "status": answer.status,
+            "ms": answer.timings_ms["total"],
+            "words": word_count(_MARKER.sub("", answer.answer)),
+            "answer": answer.answer,
+        }
         if q.answerable:
             row["evidence_hit"] = evidence_hit(q, answer, registry) if q.evidence else None
             row["fact_recall"] = fact_recall(q, answer) if q.facts else None
         for c in answer.citations:
             article = services.store.article(c.article_id)
             quotes += 1
-            quotes_ok += bool(article and article.body[c.start:c.end] == c.quote and c.quote in c.passage)
+            quotes_ok += bool(article and article.body[c.start : c.end] == c.quote and c.quote in c.passage)
         result.rows.append(row)
     result.metrics = _aggregate(gold, result.rows, quotes_ok, quotes)
     return result

@@ -33,16 +33,27 @@ def parse_html(html: str, source: str | None = None, url: str | None = None) -> 
         raise ArticleError(f"{where}: no article text found in the HTML")
     published = _date(doc.date)
     return Article(
-        id=make_article_id(title, published), title=title, body=body, outlet=_outlet(doc.sitename),
-        author=(doc.author or "").strip() or None, published=published,
-        published_precision="day" if published else None, url=url, source=source,
+        id=make_article_id(title, published),
+        title=title,
+        body=body,
+        outlet=_outlet(doc.sitename),
+        author=(doc.author or "").strip() or None,
+        published=published,
+        published_precision="day" if published else None,
+        url=url,
+        source=source,
     )
 
 
 def _extract(html: str, url: str | None) -> Document | None:
     result = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_images=False,
-        include_links=False, date_extraction_params=dict(_DATE_PARAMS),
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_images=False,
+        include_links=False,
+        date_extraction_params=dict(_DATE_PARAMS),
     )
     return result if isinstance(result, Document) else None
 

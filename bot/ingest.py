@@ -13,7 +13,7 @@ import numpy as np
 from bot.chunking import chunk_sentences, split_sentences
 from bot.corpus import Article, to_markdown
 from bot.errors import ArticleError
-from bot.store import Store
+from bot.store import Store, Vector
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -52,12 +52,13 @@ def discover(paths: Iterable[Path], suffixes: Sequence[str]) -> tuple[list[Path]
     return found, errors
 
 
-def embed_texts(embeddings: Any, texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+def embed_texts(embeddings: Any, texts: list[str]) -> Vector:
     """Unit vectors for texts from any LangChain Embeddings (fast path for the bundled model)."""
     if hasattr(embeddings, "embed_array"):
         return np.asarray(embeddings.embed_array(texts), dtype=np.float32)
     arr = np.asarray(embeddings.embed_documents(texts), dtype=np.float32).reshape(len(texts), -1)
-    return arr / np.clip(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12, None)
+    unit: Vector = arr / np.clip(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12, None)
+    return unit
 
 
 class Ingestor:
@@ -83,7 +84,7 @@ class Ingestor:
         if progress:
             progress(done, len(articles))
         for start in range(0, len(todo), _EMBED_BATCH_ARTICLES):
-            batch = todo[start:start + _EMBED_BATCH_ARTICLES]
+            batch = todo[start : start + _EMBED_BATCH_ARTICLES]
             self._index_batch([a for a, _ in batch], report)
             for article, old in batch:
                 (report.updated if old else report.added).append(article.id)
@@ -93,13 +94,13 @@ class Ingestor:
 
     def _index_batch(self, articles: list[Article], report: IngestReport) -> None:
         splits = [split_sentences(a.body) for a in articles]
-        texts = [a.body[s.start:s.end] for a, spans in zip(articles, splits, strict=True) for s in spans]
+        texts = [a.body[s.start : s.end] for a, spans in zip(articles, splits, strict=True) for s in spans]
         titles = [a.title for a in articles]
         vectors = embed_texts(self.embeddings, texts + titles)
         offset = 0
         for i, (article, spans) in enumerate(zip(articles, splits, strict=True)):
             chunks = chunk_sentences(spans, self.chunk_size, self.overlap)
-            svecs = vectors[offset:offset + len(spans)]
+            svecs = vectors[offset : offset + len(spans)]
             offset += len(spans)
             self.store.put_article(article, spans, chunks, svecs, vectors[len(texts) + i])
             report.chunks += len(chunks)
@@ -115,8 +116,9 @@ def save_copy(article: Article, knowledge_dir: Path) -> Path:
     return target
 
 
-def load_files(files: Sequence[Path], load: Callable[[Path], Article],
-               report: IngestReport) -> list[tuple[Path, Article]]:
+def load_files(
+    files: Sequence[Path], load: Callable[[Path], Article], report: IngestReport
+) -> list[tuple[Path, Article]]:
     """Load article files; a bad file is reported and skipped, never fatal to the others."""
     articles: list[tuple[Path, Article]] = []
     seen: dict[str, Path] = {}

@@ -84,8 +84,13 @@ class LexicalIndex:
             self.retriever.save(str(folder / "bm25"))
         t = self.table
         np.savez(folder / "table.npz", lo=t.lo, hi=t.hi)
-        meta = {"signature": self.signature, "ids": t.ids, "article_ids": t.article_ids, "outlets": t.outlets,
-                "df": dict(self.df)}
+        meta = {
+            "signature": self.signature,
+            "ids": t.ids,
+            "article_ids": t.article_ids,
+            "outlets": t.outlets,
+            "df": dict(self.df),
+        }
         tmp = folder / "meta.json.tmp"
         tmp.write_text(json.dumps(meta))
         tmp.replace(folder / "meta.json")  # written last: a partial save is never taken as current

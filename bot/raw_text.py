@@ -24,17 +24,27 @@ KNOWN_OUTLETS: dict[str, tuple[str, ...]] = {
     "Korea JoongAng Daily": ("joongang.co.kr",),
     "NK News": ("nknews.org",),
 }
-_MASTHEADS = {
-    variant.lower(): name for name in KNOWN_OUTLETS for variant in (name, name.removeprefix("The "))
-}
+_MASTHEADS = {variant.lower(): name for name in KNOWN_OUTLETS for variant in (name, name.removeprefix("The "))}
 _MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTHS = {m: n for n, m in enumerate(_MONTH_ABBREVIATIONS, 1)}
 
 # Share buttons, ad slots and list headers: whole lines that are never article text.
-_CHROME_LINES = frozenset({
-    "from", "send to", "share", "link copied", "advertisement", "related posts", "related stories",
-    "related articles", "most viewed articles", "most viewed", "most popular", "leave a comment",
-})
+_CHROME_LINES = frozenset(
+    {
+        "from",
+        "send to",
+        "share",
+        "link copied",
+        "advertisement",
+        "related posts",
+        "related stories",
+        "related articles",
+        "most viewed articles",
+        "most viewed",
+        "most popular",
+        "leave a comment",
+    }
+)
 _CHROME_START = re.compile(
     r"(?:\d{1,2}:\d{2}(?::\d{2})?$"  # video duration under a player
     r"|(?:Related|Read more|See also)\s*:"  # teaser links to other stories
@@ -109,9 +119,15 @@ def parse_raw_text(text: str, source: str | None = None) -> Article:
     if not body:
         raise ArticleError(f"{where}: no article text left after removing page chrome")
     return Article(
-        id=make_article_id(title, page.published), title=title, body=body, outlet=page.outlet,
-        author=page.author, published=page.published,
-        published_precision="day" if page.published else None, subtitle=subtitle, source=source,
+        id=make_article_id(title, page.published),
+        title=title,
+        body=body,
+        outlet=page.outlet,
+        author=page.author,
+        published=page.published,
+        published_precision="day" if page.published else None,
+        subtitle=subtitle,
+        source=source,
     )
 
 
@@ -203,7 +219,8 @@ def _drop_repeated_lines(page: _Page) -> None:
     # article prose never repeats a whole paragraph back to back.
     texts = [page.lines[i] for i in page.kept]
     page.kept = [
-        i for n, i in enumerate(page.kept)
+        i
+        for n, i in enumerate(page.kept)
         if not (n > 0 and texts[n - 1] == texts[n]) and not (n + 1 < len(texts) and texts[n + 1] == texts[n])
     ]
 

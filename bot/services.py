@@ -12,7 +12,7 @@ from bot.answer import Answerer
 from bot.answer_model import Answer
 from bot.config import Settings
 from bot.dates import Window
-from bot.ingest import IngestReport, Ingestor, Progress, discover, load_files, save_copy
+from bot.ingest import Ingestor, IngestReport, Progress, discover, load_files, save_copy
 from bot.lexical import LexicalIndex, registry_signature
 from bot.retrieve import Filters, Retrieval, Retriever
 from bot.store import ArticleInfo, Store, make_client
@@ -57,8 +57,9 @@ class Services:
     def answerer(self) -> Answerer:
         """The extractive answerer (built on first use, after the index exists)."""
         retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical())
-        return Answerer(self.store, retriever, self.registry(), self.settings.answer_words,
-                        self.settings.max_question_chars)
+        return Answerer(
+            self.store, retriever, self.registry(), self.settings.answer_words, self.settings.max_question_chars
+        )
 
     def _refresh(self) -> None:
         """Drop cached views of the index after it changed."""
@@ -71,8 +72,9 @@ class Services:
             return None
         return self.ingest([self.settings.knowledge_dir], progress=progress)
 
-    def ingest(self, paths: list[Path], rebuild: bool = False, prune: bool = False,
-               progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self, paths: list[Path], rebuild: bool = False, prune: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
         """Ingest files and folders; copies of files from outside the knowledge folder are saved into it."""
         from bot.loaders import SUPPORTED_SUFFIXES, load_article_file
 
@@ -102,13 +104,21 @@ class Services:
         self._refresh()
         return removed
 
-    def ask(self, question: str, since: str | None = None, until: str | None = None, outlet: str | None = None,
-            k: int = 8, qid: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        since: str | None = None,
+        until: str | None = None,
+        outlet: str | None = None,
+        k: int = 8,
+        qid: str | None = None,
+    ) -> Answer:
         """Answer a question from the corpus (see `Answerer.ask`)."""
         return self.answerer.ask(question, self.filters(since, until, outlet), k=k, qid=qid)
 
-    def search(self, query: str, since: str | None = None, until: str | None = None, outlet: str | None = None,
-               k: int = 8) -> Retrieval:
+    def search(
+        self, query: str, since: str | None = None, until: str | None = None, outlet: str | None = None, k: int = 8
+    ) -> Retrieval:
         """Ranked passages for a query, without composing an answer."""
         from bot.answer import clean_question
         from bot.dates import window_in_question

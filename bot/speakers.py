@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import re
 
-_SPEECH = (r"say|says|said|saying|write|writes|wrote|written|tell|tells|told|describe|describes|described|"
-           r"warn|warns|warned|predict|predicts|predicted|stress|stressed|stresses|urge|urged|call|called|calls|"
-           r"note|noted|notes|hail|hailed|hails|emphasi[sz]e|emphasi[sz]ed|underline|underlined|underscored|"
-           r"express|expressed|add|added|state|stated|vow|vowed|acknowledge|acknowledged|highlight|highlighted|"
-           r"reiterate|reiterated|wish|wished|accuse|accused|announce|announced|quoted")
+_SPEECH = (
+    r"say|says|said|saying|write|writes|wrote|written|tell|tells|told|describe|describes|described|"
+    r"warn|warns|warned|predict|predicts|predicted|stress|stressed|stresses|urge|urged|call|called|calls|"
+    r"note|noted|notes|hail|hailed|hails|emphasi[sz]e|emphasi[sz]ed|underline|underlined|underscored|"
+    r"express|expressed|add|added|state|stated|vow|vowed|acknowledge|acknowledged|highlight|highlighted|"
+    r"reiterate|reiterated|wish|wished|accuse|accused|announce|announced|quoted"
+)
 _NAME = r"[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+){0,2}"
-_ASKED = re.compile(rf"\b(?:did|does|do|has|have|had|would|will)\s+(?:the\s+)?({_NAME})(?:['’]s)?\s+(?:\w+\s+)?(?:{_SPEECH})\b")
-_POSSESSIVE = re.compile(rf"\b({_NAME})['’]s\s+(?:\w+\s+){{0,3}}(?:message|letter|cable|reply|statement|remarks|description)")
-_SPOKEN = re.compile(rf"\b({_NAME}|[Hh]e|[Ss]he)(?:['’]s\s+(?:\w+\s+)?(?:message|letter))?\s+(?:also\s+|notably\s+|was\s+)?(?:{_SPEECH})\b")
+_ASKED = re.compile(
+    rf"\b(?:did|does|do|has|have|had|would|will)\s+(?:the\s+)?({_NAME})(?:['’]s)?\s+(?:\w+\s+)?(?:{_SPEECH})\b"
+)
+_POSSESSIVE = re.compile(
+    rf"\b({_NAME})['’]s\s+(?:\w+\s+){{0,3}}(?:message|letter|cable|reply|statement|remarks|description)"
+)
+_SPOKEN = re.compile(
+    rf"\b({_NAME}|[Hh]e|[Ss]he)(?:['’]s\s+(?:\w+\s+)?(?:message|letter))?\s+(?:also\s+|notably\s+|was\s+)?(?:{_SPEECH})\b"
+)
 _ALIASES = {
     "xi": {"xi", "jinping", "chinese leader", "chinese president"},
     "kim": {"kim", "jong-un", "jong un", "north korean leader"},

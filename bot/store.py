@@ -8,6 +8,7 @@ ingest and are removed by `prune_orphans`.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
@@ -58,7 +59,7 @@ class ChunkRecord:
 
     def sentence_text(self, span: Span) -> str:
         """The verbatim text of one of this chunk's sentences."""
-        return self.text[span.start - self.start:span.end - self.start]
+        return self.text[span.start - self.start : span.end - self.start]
 
 
 def date_range(article: Article) -> tuple[int, int]:
@@ -87,7 +88,9 @@ def make_client(settings: Settings) -> ClientAPI:
         if settings.chroma_host:
             headers = {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None
             return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, headers=headers,
+                host=settings.chroma_host,
+                port=settings.chroma_port,
+                headers=headers,
                 settings=ChromaSettings(anonymized_telemetry=False),
             )
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
@@ -160,15 +163,26 @@ class Store:
         fm: dict[str, Any] = json.loads(meta["front_matter"])
         published = fm.get("published")
         return ArticleInfo(
-            id=article_id, title=fm.get("title", ""), outlet=fm.get("outlet"),
+            id=article_id,
+            title=fm.get("title", ""),
+            outlet=fm.get("outlet"),
             published=dt.date.fromisoformat(published) if published else None,
-            published_precision=fm.get("published_precision"), url=fm.get("url"),
-            content_hash=str(meta["content_hash"]), ingested_at=str(meta["ingested_at"]), front_matter=fm,
+            published_precision=fm.get("published_precision"),
+            url=fm.get("url"),
+            content_hash=str(meta["content_hash"]),
+            ingested_at=str(meta["ingested_at"]),
+            front_matter=fm,
         )
 
     # --- writing --------------------------------------------------------------------------
-    def put_article(self, article: Article, sentences: Sequence[Span], chunks: Sequence[Chunk],
-                    sentence_vectors: Vector, title_vector: Vector) -> None:
+    def put_article(
+        self,
+        article: Article,
+        sentences: Sequence[Span],
+        chunks: Sequence[Chunk],
+        sentence_vectors: Vector,
+        title_vector: Vector,
+    ) -> None:
         """Replace an article's chunks and registry record (chunks first: the record commits).
 
         `sentence_vectors` has one row per entry of `sentences`; a chunk's vector is the
@@ -185,7 +199,7 @@ class Store:
             svecs = sentence_vectors[[row[s] for s in chunk.sentences]]
             mean = svecs.mean(axis=0)
             ids.append(f"{article.id}:{article.content_hash}:{chunk.index}")
-            docs.append(article.body[chunk.start:chunk.end])
+            docs.append(article.body[chunk.start : chunk.end])
             vecs.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).tolist())
             metas.append(self._chunk_meta(article, chunk, svecs, lo, hi))
         for start in range(0, len(ids), _PAGE):
@@ -193,24 +207,41 @@ class Store:
             self._chunks.add(ids=ids[sl], documents=docs[sl], embeddings=vecs[sl], metadatas=metas[sl])
         self._put_sentences(article, sentences, chunks, sentence_vectors, lo, hi)
         self._articles.upsert(
-            ids=[article.id], documents=[to_markdown(article)], embeddings=[title_vector.tolist()],
-            metadatas=[{
-                "content_hash": article.content_hash, "front_matter": json.dumps(article.front_matter(), default=str),
-                "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "lo": lo, "hi": hi,
-            }],
+            ids=[article.id],
+            documents=[to_markdown(article)],
+            embeddings=[title_vector.tolist()],
+            metadatas=[
+                {
+                    "content_hash": article.content_hash,
+                    "front_matter": json.dumps(article.front_matter(), default=str),
+                    "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "lo": lo,
+                    "hi": hi,
+                }
+            ],
         )
 
-    def _put_sentences(self, article: Article, sentences: Sequence[Span], chunks: Sequence[Chunk],
-                       vectors: Vector, lo: int, hi: int) -> None:
+    def _put_sentences(
+        self, article: Article, sentences: Sequence[Span], chunks: Sequence[Chunk], vectors: Vector, lo: int, hi: int
+    ) -> None:
         """Index each sentence on its own: dense search works per sentence, so one apt sentence
         is found even when the rest of its chunk is about something else."""
         home: dict[Span, int] = {}
         for chunk in reversed(chunks):  # the first chunk that holds a sentence is its home
             home.update({span: chunk.index for span in chunk.sentences})
         ids = [f"{article.id}:{article.content_hash}:s{i}" for i in range(len(sentences))]
-        metas: list[Any] = [{"article_id": article.id, "content_hash": article.content_hash, "chunk": home[span],
-                             "lo": lo, "hi": hi, "outlet": article.outlet or ""} for span in sentences]
-        docs = [article.body[span.start:span.end] for span in sentences]
+        metas: list[Any] = [
+            {
+                "article_id": article.id,
+                "content_hash": article.content_hash,
+                "chunk": home[span],
+                "lo": lo,
+                "hi": hi,
+                "outlet": article.outlet or "",
+            }
+            for span in sentences
+        ]
+        docs = [article.body[span.start : span.end] for span in sentences]
         for start in range(0, len(ids), _PAGE):
             sl = slice(start, start + _PAGE)
             self._sentences.add(ids=ids[sl], documents=docs[sl], embeddings=vectors[sl].tolist(), metadatas=metas[sl])
@@ -218,9 +249,15 @@ class Store:
     @staticmethod
     def _chunk_meta(article: Article, chunk: Chunk, svecs: Vector, lo: int, hi: int) -> dict[str, Any]:
         return {
-            "article_id": article.id, "content_hash": article.content_hash, "chunk": chunk.index,
-            "start": chunk.start, "end": chunk.end, "outlet": article.outlet or "",
-            "published": article.published.isoformat() if article.published else "", "lo": lo, "hi": hi,
+            "article_id": article.id,
+            "content_hash": article.content_hash,
+            "chunk": chunk.index,
+            "start": chunk.start,
+            "end": chunk.end,
+            "outlet": article.outlet or "",
+            "published": article.published.isoformat() if article.published else "",
+            "lo": lo,
+            "hi": hi,
             "sentences": ",".join(f"{s.start}-{s.end}" for s in chunk.sentences),
             "vectors": _encode_vectors(svecs),
         }
@@ -242,20 +279,21 @@ class Store:
         current = {a.id: a.content_hash for a in self.articles()}
         removed = 0
         for collection in (self._chunks, self._sentences):
-            stale = [cid for cid, m in self._page(collection, include=["metadatas"])
-                     if current.get(str(m["article_id"])) != m["content_hash"]]
+            stale = [
+                cid
+                for cid, m in self._page(collection, include=["metadatas"])
+                if current.get(str(m["article_id"])) != m["content_hash"]
+            ]
             for start in range(0, len(stale), _PAGE):
-                collection.delete(ids=stale[start:start + _PAGE])
+                collection.delete(ids=stale[start : start + _PAGE])
             removed += len(stale) if collection is self._chunks else 0
         return removed
 
     def reset(self) -> None:
-        """Drop both collections and create them empty."""
+        """Drop the collections and create them empty."""
         for name in (f"{self.name}_chunks", f"{self.name}_sentences", f"{self.name}_articles"):
-            try:
+            with contextlib.suppress(Exception):  # absent already: nothing to drop
                 self.client.delete_collection(name)
-            except Exception:  # absent already: nothing to drop
-                pass
         self._chunks = self._collection(f"{self.name}_chunks")
         self._sentences = self._collection(f"{self.name}_sentences")
         self._articles = self._collection(f"{self.name}_articles")
@@ -266,8 +304,9 @@ class Store:
         n = min(k * 3, int(self._sentences.count()))
         if n == 0:
             return []
-        res = self._sentences.query(query_embeddings=[vector.tolist()], n_results=n, where=where,
-                                    include=["distances", "metadatas"])
+        res = self._sentences.query(
+            query_embeddings=[vector.tolist()], n_results=n, where=where, include=["distances", "metadatas"]
+        )
         best: dict[str, float] = {}
         for meta, dist in zip((res.get("metadatas") or [[]])[0], (res.get("distances") or [[]])[0], strict=True):
             chunk_id = f"{meta['article_id']}:{meta['content_hash']}:{meta['chunk']}"
@@ -279,7 +318,10 @@ class Store:
         if not ids:
             return []
         got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
-        by_id = {i: self._record(i, d, m) for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)}
+        by_id = {
+            i: self._record(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+        }
         return [by_id[i] for i in ids if i in by_id]
 
     def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -296,8 +338,12 @@ class Store:
     def _record(chunk_id: str, text: str, meta: Any) -> ChunkRecord:
         spans = tuple(Span(int(a), int(b)) for a, b in (p.split("-") for p in str(meta["sentences"]).split(",")))
         return ChunkRecord(
-            id=chunk_id, article_id=str(meta["article_id"]), text=text, start=int(meta["start"]),
-            sentences=spans, sentence_vectors=_decode_vectors(str(meta["vectors"]), len(spans)),
+            id=chunk_id,
+            article_id=str(meta["article_id"]),
+            text=text,
+            start=int(meta["start"]),
+            sentences=spans,
+            sentence_vectors=_decode_vectors(str(meta["vectors"]), len(spans)),
         )
 
     @staticmethod
@@ -309,4 +355,3 @@ class Store:
                 return
             yield from zip(got["ids"], got["metadatas"] or [], strict=True)
             offset += len(got["ids"])
-

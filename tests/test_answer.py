@@ -14,26 +14,29 @@ CITATION = {"n", "article_id", "title", "outlet", "published", "url", "quote", "
 def test_answer_follows_the_json_contract(seeded: Services) -> None:
     """ask --json has every contract field, with [n] markers that match the citations."""
     data = seeded.ask("What did Xi write to Kim in September 2023?", qid="q1").to_json()
-    assert CONTRACT <= data.keys() and data["id"] == "q1" and data["status"] == "answered"
-    assert data["citations"] and all(CITATION <= c.keys() for c in data["citations"])
+    assert data.keys() >= CONTRACT and data["id"] == "q1" and data["status"] == "answered"
+    assert data["citations"] and all(c.keys() >= CITATION for c in data["citations"])
     for c in data["citations"]:
         assert f"[{c['n']}]" in data["answer"]
     assert {"retrieve", "answer", "total"} <= data["timings_ms"].keys()
 
 
-@pytest.mark.parametrize("question", [
-    "What did Xi write to Kim in October 2022?",
-    "Which messages between Xi and Kim call for strengthening strategic communication?",
-    "What did Kim say about Taiwan?",
-    "Why were there no senior-level visits for the treaty's anniversary?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Xi write to Kim in October 2022?",
+        "Which messages between Xi and Kim call for strengthening strategic communication?",
+        "What did Kim say about Taiwan?",
+        "Why were there no senior-level visits for the treaty's anniversary?",
+    ],
+)
 def test_every_quote_is_verbatim_from_its_article(seeded: Services, question: str) -> None:
     """Each quote is the exact body text at its offsets, and lies inside the cited passage."""
     answer = seeded.ask(question)
     assert answer.citations
     for c in answer.citations:
         article = seeded.store.article(c.article_id)
-        assert article is not None and article.body[c.start:c.end] == c.quote
+        assert article is not None and article.body[c.start : c.end] == c.quote
         assert c.quote in c.passage and c.passage in article.body
 
 
@@ -62,12 +65,15 @@ def test_unknown_outlet_is_one_clear_error(seeded: Services) -> None:
         seeded.ask("What did Kim write?", outlet="Pravda")
 
 
-@pytest.mark.parametrize("question", [
-    "What did Xi and Kim agree about the Hanoi summit with Donald Trump?",
-    "What was North Korea's GDP growth rate in 2024?",
-    "What did Kim Jong-un say about the Singapore summit?",
-    "How many nuclear tests did North Korea conduct in 2017?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Xi and Kim agree about the Hanoi summit with Donald Trump?",
+        "What was North Korea's GDP growth rate in 2024?",
+        "What did Kim Jong-un say about the Singapore summit?",
+        "How many nuclear tests did North Korea conduct in 2017?",
+    ],
+)
 def test_unanswerable_questions_are_refused(seeded: Services, question: str) -> None:
     """Questions the corpus cannot answer get insufficient_evidence, not a made-up answer."""
     answer = seeded.ask(question)

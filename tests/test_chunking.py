@@ -11,7 +11,7 @@ BODY = (
 def test_sentences_are_verbatim_spans() -> None:
     """Every sentence span cuts the body exactly, and abbreviations do not end a sentence."""
     spans = split_sentences(BODY)
-    texts = [BODY[s.start:s.end] for s in spans]
+    texts = [BODY[s.start : s.end] for s in spans]
     assert texts == [
         "The letter, dated Oct. 13, highlighted the U.S. role.",
         "Kim wrote “we will win.”",

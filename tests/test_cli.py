@@ -43,7 +43,9 @@ def test_ask_prints_answer_and_sources_for_people(capsys: pytest.CaptureFixture[
 def test_batch_keeps_ids_and_reports_bad_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--batch answers each line under its id; a malformed line gets an error line, not a crash."""
     batch = tmp_path / "q.jsonl"
-    batch.write_text('{"id": "a", "question": "What did Kim say about Taiwan?"}\nnot json\n{"id": "c", "question": ""}\n')
+    batch.write_text(
+        '{"id": "a", "question": "What did Kim say about Taiwan?"}\nnot json\n{"id": "c", "question": ""}\n'
+    )
     assert main(["ask", "--json", "--batch", str(batch)]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert lines[0]["id"] == "a" and lines[0]["status"] == "answered"

@@ -64,11 +64,22 @@ def test_supported_suffixes() -> None:
 @pytest.mark.parametrize("suffix", [".md", ".markdown"])
 def test_markdown_file_round_trips(tmp_path: Path, suffix: str) -> None:
     """A Markdown article file loads back into the article it was written from."""
-    article = Article(id="a-1", title="A title", body="First.\n\nSecond.", outlet="The Hankyoreh",
-                      published=dt.date(2021, 7, 12), published_precision="day")
+    article = Article(
+        id="a-1",
+        title="A title",
+        body="First.\n\nSecond.",
+        outlet="The Hankyoreh",
+        published=dt.date(2021, 7, 12),
+        published_precision="day",
+    )
     loaded = load_article_file(_write(tmp_path / f"a{suffix}", to_markdown(article)))
     assert (loaded.id, loaded.title, loaded.body, loaded.outlet, loaded.published) == (
-        article.id, article.title, article.body, article.outlet, article.published)
+        article.id,
+        article.title,
+        article.body,
+        article.outlet,
+        article.published,
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -100,11 +111,17 @@ def test_html_metadata_extracted() -> None:
     """Title, author, date and site name come from the page's metadata."""
     article = parse_html(PAGE, source="page.html")
     assert (article.title, article.author, article.published, article.published_precision, article.outlet) == (
-        "Xi hails new era in ties with North Korea", "Jane Roe", dt.date(2023, 9, 9), "day", "Example News")
+        "Xi hails new era in ties with North Korea",
+        "Jane Roe",
+        dt.date(2023, 9, 9),
+        "day",
+        "Example News",
+    )
 
 
 def test_html_parsing_never_touches_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """parse_html works offline even when given a URL: any connection attempt fails the test."""
+
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("network access attempted")
 
