@@ -17,7 +17,7 @@ from bot.errors import BadQuestion
 from bot.retrieve import Filters, Passage, Retrieval, Retriever
 from bot.speakers import asked_speaker, sentence_speakers
 from bot.store import ArticleInfo, ChunkRecord, Store, Vector, date_range_of
-from bot.text import ACRONYMS, expand_acronyms, stem, terms, word_count
+from bot.text import ACRONYMS, STOPWORDS, expand_acronyms, stem, terms, word_count, words
 
 # Words that frame a question rather than name what it is about.
 _FRAME = frozenset(
@@ -125,6 +125,9 @@ class Answerer:
         elif unknown := self.unknown_names(text):
             names = ", ".join(unknown)
             answer = self._insufficient(text, candidates[:2], f"No article in the corpus mentions {names}.")
+        elif unused := self.unknown_words(text):
+            listed = ", ".join(unused)
+            answer = self._insufficient(text, candidates[:2], f"No article in the corpus uses the words {listed}.")
         elif self._weak(text, max(candidates, key=lambda c: c.score)):
             answer = self._insufficient(text, candidates[:2], None)
         else:
@@ -138,7 +141,7 @@ class Answerer:
     def _question_weights(self, question: str) -> dict[str, float]:
         lex = self.retriever.lexical
         # A word the corpus never uses cannot tell passages apart; unknown *names* are handled by unknown_names.
-        unknown = 1.0
+        unknown = 1.5
         spelled = {stem(a) for a in ACRONYMS if a in question and self._spelled_out(a)}
         return {
             t: (lex.idf(t) if t in lex.df else unknown)
@@ -151,6 +154,21 @@ class Answerer:
         vocab = self.retriever.lexical.df
         names = dict.fromkeys(m.group(1) for m in _PROPER.finditer(question))
         return [n for n in names if stem(n) not in vocab and not _DATE_WORDS.match(n) and not self._spelled_out(n)]
+
+    def unknown_words(self, question: str) -> list[str]:
+        """The question's ordinary words the corpus never uses, when they are most of what it asks about.
+
+        One unfamiliar word is just a paraphrase ("push" for "move"); when most content words are
+        unknown ("Kim's favourite food"), the corpus is not about the question's subject.
+        """
+        vocab = self.retriever.lexical.df
+        content = [
+            w
+            for w in dict.fromkeys(words(question))
+            if w.islower() and len(w) > 2 and w not in STOPWORDS and stem(w) not in _FRAME and not _DATE_WORDS.match(w)
+        ]
+        unknown = [w for w in content if stem(w) not in vocab]
+        return unknown if len(unknown) >= 2 and 2 * len(unknown) > len(content) else []
 
     def _spelled_out(self, acronym: str) -> bool:
         expansion = ACRONYMS.get(acronym)
@@ -213,17 +231,17 @@ class Answerer:
         budget = self.max_words * 2 if multi else self.max_words
         ratio = self.weights.multi_keep_ratio if multi else self.weights.keep_ratio
         chosen = [candidates[0]]
-        words = word_count(candidates[0].text)
+        used = word_count(candidates[0].text)
         for cand in candidates[1:]:
             if cand.score < ratio * candidates[0].score or len(chosen) >= (4 if multi else 3):
                 break
             if multi and any(c.passage.chunk.article_id == cand.passage.chunk.article_id for c in chosen):
                 continue
-            if any(float(cand.vector @ c.vector) > 0.9 for c in chosen) or words + word_count(cand.text) > budget:
+            if any(float(cand.vector @ c.vector) > 0.9 for c in chosen) or used + word_count(cand.text) > budget:
                 continue
             chosen.append(cand)
-            words += word_count(cand.text)
-        return self._order(self._with_context(chosen, candidates[0], budget - words))
+            used += word_count(cand.text)
+        return self._order(self._with_context(chosen, candidates[0], budget - used))
 
     def _with_context(self, chosen: list[Candidate], best: Candidate, room: int) -> list[Candidate]:
         """Add the sentence a pronoun points back to, or that continues the best one ("This was ...")."""

@@ -72,6 +72,8 @@ def test_unknown_outlet_is_one_clear_error(seeded: Services) -> None:
         "What was North Korea's GDP growth rate in 2024?",
         "What did Kim Jong-un say about the Singapore summit?",
         "How many nuclear tests did North Korea conduct in 2017?",
+        "What is Kim Jong-un's favourite food?",
+        "How much did China export to North Korea in 2022?",
     ],
 )
 def test_unanswerable_questions_are_refused(seeded: Services, question: str) -> None:
