@@ -134,7 +134,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _ask_batch(args: argparse.Namespace) -> int:
-    from bot.errors import ArticleError, YaluError
+    from bot.errors import ArticleError
 
     try:
         lines = args.batch.read_text(encoding="utf-8").splitlines()
@@ -142,18 +142,23 @@ def _ask_batch(args: argparse.Namespace) -> int:
         raise ArticleError(f"{args.batch}: cannot read the batch file: {exc}") from exc
     services = _services()
     for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            qid = None if item.get("id") is None else str(item["id"])
-            answer = services.ask(str(item["question"]), args.since, args.until, args.outlet, k=args.k, qid=qid)
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
-        except (ValueError, KeyError, TypeError, AttributeError, YaluError) as exc:
-            qid = item.get("id") if isinstance(locals().get("item"), dict) else None
-            print(json.dumps({"id": qid, "line": number, "error": _describe(exc)}), flush=True)
-        item = None
+        if line.strip():
+            print(json.dumps(_answer_line(services, args, number, line), ensure_ascii=False), flush=True)
     return 0
+
+
+def _answer_line(services: Services, args: argparse.Namespace, number: int, line: str) -> dict[str, Any]:
+    """One batch line's answer, or an error object under the same id: a bad line never stops the batch."""
+    from bot.errors import YaluError
+
+    qid = None
+    try:
+        item = json.loads(line)
+        qid = None if item.get("id") is None else str(item["id"])
+        answer = services.ask(str(item["question"]), args.since, args.until, args.outlet, k=args.k, qid=qid)
+        return answer.to_json()
+    except (ValueError, KeyError, TypeError, AttributeError, YaluError) as exc:
+        return {"id": qid, "line": number, "error": _describe(exc)}
 
 
 def _describe(exc: Exception) -> str:
@@ -280,7 +285,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _print_eval_table(console: Console, rows: list[dict[str, Any]]) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table("id", "kind", "status", "evidence", "facts", "words", "ms")
@@ -295,7 +299,6 @@ def _print_eval_table(console: Console, rows: list[dict[str, Any]]) -> None:
             f"{r['ms']:.0f}",
         )
     console.print(table)
-    del escape
 
 
 def _mark(value: Any) -> str:
