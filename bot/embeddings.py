@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -100,12 +99,6 @@ class MiniLMEmbeddings(Embeddings):
         """Embed one query (LangChain interface)."""
         row: list[float] = self.embed_array([text])[0].tolist()
         return row
-
-
-def model_config() -> dict[str, Any]:
-    """The bundled model's configuration (for reporting)."""
-    data: dict[str, Any] = json.loads((_tokenizer_dir() / "config.json").read_text())
-    return data
 
 
 def make_embeddings(spec: str) -> Embeddings:

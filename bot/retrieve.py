@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,10 +119,3 @@ class Retriever:
             for rec in self.store.chunks(chosen)
         ]
         return Retrieval(query, vector, passages)
-
-
-def window_has_articles(published: list[tuple[int, int]], window: Window) -> bool:
-    """Whether any article's date range overlaps the window."""
-    lo = window.since.toordinal() if window.since else dt.date.min.toordinal()
-    hi = window.until.toordinal() if window.until else dt.date.max.toordinal()
-    return any(a_hi >= lo and a_lo <= hi for a_lo, a_hi in published if a_lo >= 0)

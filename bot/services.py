@@ -39,9 +39,10 @@ class Services:
         """Indexed articles by id."""
         return {a.id: a for a in self.store.articles()}
 
-    def lexical(self) -> LexicalIndex:
+    def lexical(self, registry: dict[str, ArticleInfo] | None = None) -> LexicalIndex:
         """The BM25 index, loaded from disk or rebuilt when the store changed since it was saved."""
-        signature = registry_signature((a.id, a.content_hash) for a in self.store.articles())
+        articles = (registry or self.registry()).values()
+        signature = registry_signature((a.id, a.content_hash) for a in articles)
         if self._lexical is not None and self._lexical.signature == signature:
             return self._lexical
         folder = self.settings.data_dir / "bm25" / self.settings.collection
@@ -56,10 +57,9 @@ class Services:
     @cached_property
     def answerer(self) -> Answerer:
         """The extractive answerer (built on first use, after the index exists)."""
-        retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical())
-        return Answerer(
-            self.store, retriever, self.registry(), self.settings.answer_words, self.settings.max_question_chars
-        )
+        registry = self.registry()  # read once: the BM25 signature and the answerer share it
+        retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical(registry))
+        return Answerer(self.store, retriever, registry, self.settings.answer_words, self.settings.max_question_chars)
 
     def _refresh(self) -> None:
         """Drop cached views of the index after it changed."""
