@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -49,6 +50,7 @@ class LexicalIndex:
         """Index (chunk id, text, metadata) rows."""
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG to the console
         ids, arts, lo, hi, outlets, corpus = [], [], [], [], [], []
         df: Counter[str] = Counter()
         for chunk_id, text, meta in rows:
