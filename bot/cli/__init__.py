@@ -1,0 +1,48 @@
+"""The `yalu` command: each subcommand lives in a module of this package that registers its parser.
+
+Every module parses arguments, calls one core operation, and prints (rich for people, --json for machines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.cli import ask, corpus, evaluation
+
+log = logging.getLogger("bot")
+
+# Modules that add subcommands, in the order `yalu --help` lists them.
+_MODULES = (ask, corpus, evaluation)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="yalu", description="Cited answers about China-North Korea relations.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
+    sub = p.add_subparsers(dest="command", required=True)
+    for module in _MODULES:
+        module.register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `yalu` console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    from bot.errors import YaluError
+
+    try:
+        return int(args.run(args))
+    except YaluError as exc:
+        print(f"yalu: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""What every subcommand shares: the services (index built on first use), progress bars, consoles, citations."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bot.answer_model import Citation
+    from bot.ingest import Progress
+    from bot.services import Services
+
+    # argparse's subparser collection; its class is private, so it is named once here.
+    Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def add_filters(p: argparse.ArgumentParser) -> None:
+    """The --since/--until/--outlet options shared by commands that read the corpus."""
+    p.add_argument("--since", help="earliest publication date: YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument("--until", help="latest publication date: YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument("--outlet", help="only articles from outlets whose name contains this")
+
+
+def open_services(console: Console | None = None) -> Services:
+    """Services from settings, with the index built from the knowledge folder on first use."""
+    from bot.config import Settings
+    from bot.services import build_services
+
+    built = build_services(Settings())
+    with progress_bar(console, "Building the index from the knowledge folder") as update:
+        report = built.ensure_index(update)
+    if report and report.errors:
+        for line in report.errors:
+            print(f"yalu: skipped {line}", file=sys.stderr)
+    return built
+
+
+@contextmanager
+def progress_bar(console: Console | None, label: str) -> Iterator[Progress]:
+    """A progress bar on stderr for long work (silent when stderr is not a terminal)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console or Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task(label, total=None)
+    with bar:
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def stdout() -> Console:
+    """A console on stdout that does not colour numbers and dates on its own."""
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def print_citations(console: Console, citations: Iterable[Citation]) -> None:
+    """Numbered sources (outlet, date, title, link) each with its verbatim quote."""
+    from rich.markup import escape
+
+    for c in citations:
+        date = c.published.isoformat() if c.published else "undated"
+        head = f"[bold][{c.n}][/bold] {escape(c.outlet or 'outlet unknown')}, {date}: {escape(c.title)}"
+        console.print(head + (f"\n    {escape(c.url)}" if c.url else ""))
+        console.print(f"    [dim]\u201c{escape(c.quote)}\u201d[/dim]")

@@ -1,0 +1,78 @@
+"""`yalu sources` and `yalu ingest`: what is indexed, and adding, updating or removing articles."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.cli.common import open_services, progress_bar, stdout
+
+if TYPE_CHECKING:
+    from bot.cli.common import Subcommands
+    from bot.ingest import IngestReport
+
+
+def register(sub: Subcommands) -> None:
+    """Add the `sources` and `ingest` subcommands."""
+    sources = sub.add_parser("sources", help="list the indexed articles")
+    sources.add_argument("--json", action="store_true", help="print their front matter as a JSON list")
+    sources.set_defaults(run=cmd_sources)
+
+    ingest = sub.add_parser("ingest", help="add or update articles (.md, .txt, .html files or folders)")
+    ingest.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the knowledge folder)")
+    ingest.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    ingest.add_argument("--prune", action="store_true", help="remove indexed articles not among these files")
+    ingest.add_argument("--delete", metavar="ID", action="append", default=[], help="remove an article by id")
+    ingest.set_defaults(run=cmd_ingest)
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    """`yalu sources`: the indexed articles as a table, or their front matter as JSON."""
+    services = open_services()
+    articles = services.store.articles()
+    if args.json:
+        print(json.dumps([a.front_matter for a in articles], ensure_ascii=False, default=str))
+        return 0
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table("published", "outlet", "title", "id", title=f"{len(articles)} articles")
+    for a in articles:
+        date = a.published.isoformat() if a.published else "undated"
+        if a.published and a.published_precision in ("month", "year"):
+            date += f" (~{a.published_precision})"
+        table.add_row(date, escape(a.outlet or "unknown"), escape(a.title), a.id)
+    stdout().print(table)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """`yalu ingest`: index files or folders; reports what changed and which files were refused."""
+    from bot.config import Settings
+    from bot.services import build_services
+
+    built = build_services(Settings())  # no ensure_index: ingest builds the index itself
+    for article_id in args.delete:
+        found = built.delete(article_id)
+        print(f"{'removed' if found else 'not indexed'}: {article_id}")
+    if args.delete and not args.paths and not args.rebuild:
+        return 0
+    paths = args.paths or [built.settings.knowledge_dir]
+    with progress_bar(None, "Ingesting") as progress:
+        report = built.ingest(paths, rebuild=args.rebuild, prune=args.prune, progress=progress)
+    _print_report(report)
+    return 1 if report.errors and not report.changed and not report.unchanged else 0
+
+
+def _print_report(report: IngestReport) -> None:
+    parts = [f"{len(report.added)} added", f"{len(report.updated)} updated", f"{len(report.unchanged)} unchanged"]
+    if report.removed:
+        parts.append(f"{len(report.removed)} removed")
+    print(", ".join(parts) + f"; {report.chunks} chunks written")
+    for path in report.saved:
+        print(f"saved a copy to {path}")
+    for line in report.errors:
+        print(f"yalu: skipped {line}", file=sys.stderr)
