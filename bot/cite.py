@@ -1,0 +1,46 @@
+"""Citations built from article offsets, each checked verbatim against the article body."""
+
+from __future__ import annotations
+
+from bot.answer_model import Citation
+from bot.corpus import Article
+from bot.errors import YaluError
+
+
+class UnverifiableQuote(YaluError):
+    """A quote's offsets do not reproduce its text in the article body: it must never be shown."""
+
+
+def cite(n: int, article: Article, start: int, end: int, passage: tuple[int, int] | None = None) -> Citation:
+    """Citation number `n` for `article.body[start:end]`; `passage` (offsets) is the context shown with it.
+
+    Raises UnverifiableQuote when the span is empty or outside the body, so no caller can cite a
+    quote the article does not contain.
+    """
+    if not 0 <= start < end <= len(article.body):
+        raise UnverifiableQuote(f"offsets {start}:{end} are outside {article.id!r} ({len(article.body)} characters)")
+    quote = article.body[start:end]
+    if quote != quote.strip():
+        raise UnverifiableQuote(f"the span {start}:{end} of {article.id!r} starts or ends with whitespace")
+    lo, hi = passage or (start, end)
+    lo, hi = min(lo, start), max(hi, end)
+    return Citation(
+        n,
+        article.id,
+        article.title,
+        article.outlet,
+        article.published,
+        article.url,
+        quote,
+        article.body[lo:hi],
+        start,
+        end,
+    )
+
+
+def find_span(body: str, text: str, near: int = 0) -> tuple[int, int] | None:
+    """Offsets of `text` in `body`, preferring the occurrence at or after `near` (None if absent)."""
+    at = body.find(text, near)
+    if at < 0:
+        at = body.find(text)
+    return (at, at + len(text)) if at >= 0 and text else None
