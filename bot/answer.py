@@ -56,6 +56,14 @@ class Weights:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """An extractive answer and the retrieved passages it was chosen from, best first."""
+
+    answer: Answer
+    passages: list[Passage]
+
+
+@dataclass(frozen=True)
 class Candidate:
     """A sentence of a retrieved passage, with its scores."""
 
@@ -106,6 +114,12 @@ class Answerer:
 
     def ask(self, question: str, filters: Filters | None = None, k: int = 8, qid: str | None = None) -> Answer:
         """Answer a question with cited, verbatim sentences, or say the evidence is insufficient."""
+        return self.answer_with_evidence(question, filters, k, qid).answer
+
+    def answer_with_evidence(
+        self, question: str, filters: Filters | None = None, k: int = 8, qid: str | None = None
+    ) -> Evidence:
+        """`ask`, and the retrieved passages the answer was chosen from (what a language model may be shown)."""
         t0 = time.perf_counter()
         text = clean_question(question, self.max_question_chars)
         filters = filters or Filters()
@@ -113,7 +127,7 @@ class Answerer:
             filters = Filters(window_in_question(text), filters.outlets)
         multi = is_multi(text)
         if not self._window_has_articles(filters.window):
-            return self._empty_window(text, filters.window, qid, t0)
+            return Evidence(self._empty_window(text, filters.window, qid, t0), [])
         retrieval = self.retriever.search(expand_acronyms(text), filters, k=k, per_article=2 if multi else 3)
         t1 = time.perf_counter()
         candidates = self._candidates(text, retrieval)
@@ -135,7 +149,9 @@ class Answerer:
         answer.id = qid
         t2 = time.perf_counter()
         answer.timings_ms = {"retrieve": (t1 - t0) * 1e3, "answer": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3}
-        return answer
+        # Per-period searches add passages of their own: keep them, after the main ranking, once each.
+        passages = {p.chunk.id: p for p in [*retrieval.passages, *(c.passage for c in candidates)]}
+        return Evidence(answer, list(passages.values()))
 
     # --- scoring ------------------------------------------------------------------------------
     def _question_weights(self, question: str) -> dict[str, float]:

@@ -42,6 +42,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     id: str | None = None
     notice: str | None = None
+    llm: dict[str, Any] | None = None  # LLM mode: model, tokens, latency and what validation removed
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` contract."""
@@ -55,4 +56,6 @@ class Answer:
         }
         if self.notice:
             data["notice"] = self.notice
+        if self.llm is not None:
+            data["llm"] = self.llm
         return data

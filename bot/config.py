@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     llm: str | None = Field(None, alias="YALU_LLM")
     llm_base_url: str | None = Field(None, alias="YALU_LLM_BASE_URL")
     llm_timeout_s: float = Field(30.0, alias="YALU_LLM_TIMEOUT_S", gt=0)
+    llm_max_tokens: int = Field(1024, alias="YALU_LLM_MAX_TOKENS", ge=16)
+    llm_prompts_dir: Path | None = Field(None, alias="YALU_PROMPTS_DIR")  # None: the checkout's prompts/
+    # Provider keys, read here so that a .env file works too (the provider SDKs only read the environment)
+    openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
+    anthropic_api_key: SecretStr | None = Field(None, alias="ANTHROPIC_API_KEY")
 
     @property
     def chroma_dir(self) -> Path:

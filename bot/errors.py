@@ -23,3 +23,12 @@ class NotFound(YaluError):
 
 class BadQuestion(YaluError):
     """A question is empty, too long or otherwise unusable."""
+
+
+class LLMError(YaluError):
+    """The language model failed or timed out; `reason` is a short phrase for a notice ("timeout after 30 s")."""
+
+    def __init__(self, reason: str) -> None:
+        """Keep the reason; the message is the same phrase."""
+        super().__init__(reason)
+        self.reason = reason

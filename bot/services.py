@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.answer import Answerer
 from bot.answer_model import Answer
@@ -16,6 +16,10 @@ from bot.ingest import Ingestor, IngestReport, Progress, discover, load_files, s
 from bot.lexical import LexicalIndex, registry_signature
 from bot.retrieve import Filters, Retrieval, Retriever
 from bot.store import ArticleInfo, Store, make_client
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,13 @@ class Services:
         registry = self.registry()  # read once: the BM25 signature and the answerer share it
         retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical(registry))
         return Answerer(self.store, retriever, registry, self.settings.answer_words, self.settings.max_question_chars)
+
+    @cached_property
+    def chat_model(self) -> BaseChatModel | None:
+        """The chat model of LLM mode, built on first use; None unless YALU_LLM is set."""
+        from bot.llm.chat import make_chat_model
+
+        return make_chat_model(self.settings)
 
     def _refresh(self) -> None:
         """Drop cached views of the index after it changed."""
@@ -113,8 +124,14 @@ class Services:
         k: int = 8,
         qid: str | None = None,
     ) -> Answer:
-        """Answer a question from the corpus (see `Answerer.ask`)."""
-        return self.answerer.ask(question, self.filters(since, until, outlet), k=k, qid=qid)
+        """Answer a question from the corpus (see `Answerer.ask`); in LLM mode a model writes it (`LLMAnswerer`)."""
+        filters = self.filters(since, until, outlet)
+        if self.chat_model is not None:
+            from bot.llm.answer import LLMAnswerer
+
+            llm = LLMAnswerer.from_settings(self.answerer, self.chat_model, self.settings)
+            return llm.ask(question, filters, k=k, qid=qid)
+        return self.answerer.ask(question, filters, k=k, qid=qid)
 
     def search(
         self, query: str, since: str | None = None, until: str | None = None, outlet: str | None = None, k: int = 8
@@ -150,3 +167,4 @@ def build_services(settings: Settings) -> Services:
 
     store = Store(make_client(settings), settings.collection)
     return Services(settings, store, make_embeddings(settings.embeddings))
+
