@@ -17,7 +17,7 @@ from bot.errors import BadQuestion
 from bot.retrieve import Filters, Passage, Retrieval, Retriever
 from bot.speakers import asked_speaker, sentence_speakers
 from bot.store import ArticleInfo, ChunkRecord, Store, Vector, date_range_of
-from bot.text import ACRONYMS, STOPWORDS, expand_acronyms, stem, terms, word_count, words
+from bot.text import ACRONYMS, STOPWORDS, expand_acronyms, is_prose, stem, terms, word_count, words
 
 # Words that frame a question rather than name what it is about.
 _FRAME = frozenset(
@@ -204,7 +204,7 @@ class Answerer:
             for span, cos in zip(chunk.sentences, dense, strict=True):
                 key = (chunk.article_id, span.start)
                 sentence = chunk.sentence_text(span)
-                if key in seen or not _is_prose(sentence):
+                if key in seen or not is_prose(sentence):
                     continue
                 seen.add(key)
                 lexical = sum(qweights.get(t, 0.0) for t in set(terms(sentence))) / total
@@ -386,9 +386,3 @@ def _overlaps(info: ArticleInfo, lo: int, hi: int) -> bool:
 def _years(question: str) -> list[int]:
     """Distinct years named in a question, in order."""
     return sorted({int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", question)})
-
-
-def _is_prose(sentence: str) -> bool:
-    """Headings and fragments (no final punctuation, few words) are not answers."""
-    stripped = sentence.rstrip()
-    return word_count(stripped) >= 5 and (stripped[-1:] in ".!?\"”’'" or word_count(stripped) >= 12)

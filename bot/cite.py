@@ -44,3 +44,20 @@ def find_span(body: str, text: str, near: int = 0) -> tuple[int, int] | None:
     if at < 0:
         at = body.find(text)
     return (at, at + len(text)) if at >= 0 and text else None
+
+
+class CitationList:
+    """Numbers citations in order of first use; the same span cited twice keeps its first number."""
+
+    def __init__(self) -> None:
+        """Start with no citations."""
+        self.citations: list[Citation] = []
+        self._numbers: dict[tuple[str, int, int], int] = {}
+
+    def add(self, article: Article, start: int, end: int, passage: tuple[int, int] | None = None) -> int:
+        """The number of the citation of `article.body[start:end]` (verified verbatim), adding it if new."""
+        key = (article.id, start, end)
+        if key not in self._numbers:
+            self.citations.append(cite(len(self.citations) + 1, article, start, end, passage))
+            self._numbers[key] = len(self.citations)
+        return self._numbers[key]

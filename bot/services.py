@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,11 +16,14 @@ from bot.dates import Window
 from bot.ingest import Ingestor, IngestReport, Progress, discover, load_files, save_copy
 from bot.lexical import LexicalIndex, registry_signature
 from bot.retrieve import Filters, Retrieval, Retriever
-from bot.store import ArticleInfo, Store, make_client
+from bot.store import ArticleInfo, Store, make_client, published_in
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from bot.brief import Briefing
+    from bot.corpus import Article
+    from bot.summarize import Summary
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +150,89 @@ class Services:
             filters = Filters(window_in_question(text), filters.outlets)
         return self.answerer.retriever.search(text, filters, k=k)
 
+    def find_article(self, ref: str) -> Article:
+        """The article `ref` names: an indexed id or unique title fragment, or an article file on disk."""
+        from bot.errors import NotFound
+        from bot.loaders import load_article_file
+        from bot.lookup import looks_like_file, one_article
+
+        if looks_like_file(ref):
+            return load_article_file(Path(ref).expanduser())
+        info = one_article(self.store.articles(), ref)
+        article = self.store.article(info.id)
+        if article is None:
+            raise NotFound(f"article {info.id!r} was removed while it was being read")
+        return article
+
+    def summarize(self, ref: str) -> Summary:
+        """A cited summary of one article (see `find_article` for what `ref` may be)."""
+        from functools import partial
+
+        from bot.ingest import embed_texts
+        from bot.summarize import summarize_article
+
+        return summarize_article(self.find_article(ref), partial(embed_texts, self.embeddings))
+
+    def brief(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        date: str | None = None,
+        days: int | None = None,
+        new: bool = False,
+        today: dt.date | None = None,
+    ) -> Briefing:
+        """A cited briefing for a window of publication dates (default: the last 7 days), or `new` articles.
+
+        A `new` briefing does not mark its articles as briefed: call `mark_briefed` once it was delivered.
+        """
+        from bot.brief_state import briefed_articles
+
+        infos = sorted(self.store.articles(), key=lambda a: (a.published or dt.date.max, a.id))
+        if new:
+            done = briefed_articles(self.settings.data_dir)
+            chosen = [a for a in infos if done.get(a.id) != a.content_hash]
+            dates = [a.published for a in chosen if a.published]
+            window = Window(min(dates), max(dates)) if dates else Window()
+            first, fresh = (min(dates) if dates else None), {a.id for a in chosen}
+            earlier = [a for a in infos if first and a.published and a.published < first and a.id not in fresh]
+            if not chosen:
+                return self._empty_brief(window, infos, "since the last briefing")
+        else:
+            window = briefing_window(since, until, date, days, today or dt.date.today())
+            chosen = [a for a in infos if published_in(a, window.since, window.until)]
+            earlier = [a for a in infos if window.since and a.published and a.published < window.since]
+            if not chosen:
+                return self._empty_brief(window, infos)
+        return self._briefing(window, chosen, earlier)
+
+    def mark_briefed(self, briefing: Briefing) -> None:
+        """Remember the articles of a delivered briefing, so the next `new` briefing skips them."""
+        from bot.brief_state import record_briefed
+
+        hashes = {a.id: a.content_hash for a in self.store.articles()}
+        record_briefed(
+            self.settings.data_dir,
+            {i.article_id: hashes[i.article_id] for i in briefing.items if i.article_id in hashes},
+        )
+
+    def _briefing(self, window: Window, chosen: list[ArticleInfo], earlier: list[ArticleInfo]) -> Briefing:
+        from functools import partial
+
+        from bot.brief import make_briefing
+        from bot.ingest import embed_texts
+
+        articles = [a for a in (self.store.article(i.id) for i in chosen) if a is not None]
+        previous = [a for a in (self.store.article(i.id) for i in earlier) if a is not None]
+        return make_briefing(window, articles, previous, partial(embed_texts, self.embeddings), contrast=None)
+
+    def _empty_brief(self, window: Window, infos: list[ArticleInfo], what: str | None = None) -> Briefing:
+        from bot.brief import empty_briefing
+
+        dated = [a for a in infos if a.published]
+        latest = self.store.article(dated[-1].id) if dated else None
+        return empty_briefing(window, latest, what)
+
     def filters(self, since: str | None, until: str | None, outlet: str | None) -> Filters:
         """Filters from user-given values; an outlet matches any indexed outlet containing it."""
         from bot.dates import parse_user_date
@@ -168,3 +255,19 @@ def build_services(settings: Settings) -> Services:
     store = Store(make_client(settings), settings.collection)
     return Services(settings, store, make_embeddings(settings.embeddings))
 
+
+def briefing_window(since: str | None, until: str | None, date: str | None, days: int | None, today: dt.date) -> Window:
+    """The publication window a briefing covers: one date (or month), a range, or the last `days` days."""
+    from bot.dates import parse_user_date
+    from bot.errors import BadQuestion
+
+    if date and (since or until):
+        raise BadQuestion("give either --date or --since/--until, not both")
+    if date:
+        return Window(parse_user_date(date), parse_user_date(date, end=True))
+    if since or until:
+        return Window(parse_user_date(since) if since else None, parse_user_date(until, end=True) if until else None)
+    span = days or 7
+    if span < 1:
+        raise BadQuestion("--days must be 1 or more")
+    return Window(today - dt.timedelta(days=span - 1), today)

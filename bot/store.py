@@ -79,6 +79,14 @@ def date_range_of(d: dt.date | None, precision: str | None) -> tuple[int, int]:
     return d.toordinal(), d.toordinal()
 
 
+def published_in(info: ArticleInfo, since: dt.date | None, until: dt.date | None) -> bool:
+    """Whether an article's publication date (to its precision) overlaps [since, until]; undated never does."""
+    lo, hi = date_range_of(info.published, info.published_precision)
+    if lo < 0:
+        return False
+    return (since is None or hi >= since.toordinal()) and (until is None or lo <= until.toordinal())
+
+
 def make_client(settings: Settings) -> ClientAPI:
     """An embedded Chroma client, or an HTTP client when CHROMA_HOST is set."""
     import chromadb

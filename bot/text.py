@@ -51,6 +51,12 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def is_prose(sentence: str) -> bool:
+    """Headings and fragments (no final punctuation, few words) are not sentences worth quoting."""
+    stripped = sentence.rstrip()
+    return word_count(stripped) >= 5 and (stripped[-1:] in ".!?\"”’'" or word_count(stripped) >= 12)
+
+
 # Acronyms analysts use for what articles often spell out (and the reverse is handled by retrieval).
 ACRONYMS = {
     "WPK": "Workers' Party of Korea",

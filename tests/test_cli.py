@@ -77,3 +77,34 @@ def test_eval_prints_the_summary_line(capsys: pytest.CaptureFixture[str]) -> Non
     """`yalu eval` scores a gold file and prints the one-line summary."""
     assert main(["eval", str(FIXTURES / "eval_dev.jsonl")]) == 0
     assert "yalu eval: n=24" in capsys.readouterr().out
+
+
+def test_summarize_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    """`yalu summarize --json` prints bullets and quotes whose citations are verbatim."""
+    assert main(["summarize", "--json", "personal letters"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    quotes = {c["n"]: c["quote"] for c in data["citations"]}
+    assert data["bullets"] and all(quotes[n] == b["text"] for b in data["bullets"] for n in b["citations"])
+    assert all(quotes[q["n"]] == q["quote"] for q in data["quotes"])
+
+
+def test_summarize_ambiguous_reference_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    """An ambiguous article reference is one `yalu:` line on stderr and exit code 1."""
+    assert main(["summarize", "Korea"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("yalu: ") and err.count("\n") == 1
+
+
+def test_brief_json_for_an_empty_year(capsys: pytest.CaptureFixture[str]) -> None:
+    """`yalu brief --since 2020-01-01 --until 2020-12-31 --json` has status empty and no citations."""
+    assert main(["brief", "--since", "2020-01-01", "--until", "2020-12-31", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] == "empty" and data["citations"] == [] and data["window"]["since"] == "2020-01-01"
+
+
+def test_brief_new_marks_articles_once_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    """`yalu brief --new` covers the corpus once; the next one says nothing is new."""
+    assert main(["brief", "--new", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "ok"
+    assert main(["brief", "--new"]) == 0
+    assert "since the last briefing" in capsys.readouterr().out

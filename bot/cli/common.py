@@ -32,6 +32,8 @@ def open_services(console: Console | None = None) -> Services:
     from bot.services import build_services
 
     built = build_services(Settings())
+    if built.store.count_articles() > 0:
+        return built  # no progress bar at all: even an empty one writes to stderr
     with progress_bar(console, "Building the index from the knowledge folder") as update:
         report = built.ensure_index(update)
     if report and report.errors:
@@ -70,8 +72,14 @@ def print_citations(console: Console, citations: Iterable[Citation]) -> None:
     """Numbered sources (outlet, date, title, link) each with its verbatim quote."""
     from rich.markup import escape
 
+    previous = None
     for c in citations:
         date = c.published.isoformat() if c.published else "undated"
         head = f"[bold][{c.n}][/bold] {escape(c.outlet or 'outlet unknown')}, {date}: {escape(c.title)}"
-        console.print(head + (f"\n    {escape(c.url)}" if c.url else ""))
+        if c.article_id == previous:
+            head = f"[bold][{c.n}][/bold] [dim]same article[/dim]"
+        elif c.url:
+            head += f"\n    {escape(c.url)}"
+        console.print(head)
+        previous = c.article_id
         console.print(f"    [dim]\u201c{escape(c.quote)}\u201d[/dim]")

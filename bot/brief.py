@@ -1,0 +1,195 @@
+"""Briefings: what the articles of a period (or those new since the last briefing) report, cited.
+
+A briefing is built from the same extractive parts as summaries (ranked sentences, key quotes),
+so every line of it is a verbatim, offset-checked span of an article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.answer_model import Citation
+from bot.cite import CitationList
+from bot.corpus import Article
+from bot.dates import Window
+from bot.summarize import PRINCIPALS, Embed, KeyQuote, RankedSentence, key_quotes, rank_sentences
+from bot.text import word_count
+
+BriefStatus = Literal["ok", "empty"]
+
+
+@dataclass(frozen=True)
+class BriefItem:
+    """One article of the briefing, in one or two cited sentences."""
+
+    article_id: str
+    title: str
+    outlet: str | None
+    published: dt.date | None
+    summary: str
+    citations: list[int]
+
+
+@dataclass(frozen=True)
+class Change:
+    """Wording that is new in the period, or that earlier coverage used and the period does not."""
+
+    kind: Literal["new", "dropped"]
+    phrase: str
+    speaker: str | None
+    n: int  # the citation of one verbatim occurrence
+    compared_with: str  # what the period was compared against, in words
+
+
+@dataclass(frozen=True)
+class PhraseContrast:
+    """A phrase found on one side of a comparison only, with one occurrence to cite."""
+
+    phrase: str
+    article: Article
+    start: int
+    end: int
+    speaker: str | None
+
+
+# (period articles, earlier articles) -> (phrases new in the period, phrases the period dropped)
+Contrast = Callable[[Sequence[Article], Sequence[Article]], tuple[list[PhraseContrast], list[PhraseContrast]]]
+
+
+@dataclass
+class Briefing:
+    """A briefing: overview, one item per article, key quotes and changes in wording, all cited."""
+
+    since: dt.date | None
+    until: dt.date | None
+    status: BriefStatus
+    overview: str
+    items: list[BriefItem] = field(default_factory=list)
+    quotes: list[KeyQuote] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    new_since: str | None = None  # set for `--new` briefings: the last briefing's time
+
+    def to_json(self) -> dict[str, Any]:
+        """The `brief --json` contract."""
+        data: dict[str, Any] = {
+            "window": {
+                "since": self.since.isoformat() if self.since else None,
+                "until": self.until.isoformat() if self.until else None,
+            },
+            "status": self.status,
+            "overview": self.overview,
+            "items": [
+                {
+                    "article_id": i.article_id,
+                    "title": i.title,
+                    "outlet": i.outlet,
+                    "published": i.published.isoformat() if i.published else None,
+                    "summary": i.summary,
+                    "citations": i.citations,
+                }
+                for i in self.items
+            ],
+            "quotes": [{"speaker": q.speaker, "via": list(q.via), "quote": q.quote, "n": q.n} for q in self.quotes],
+            "changes": [
+                {"kind": c.kind, "phrase": c.phrase, "speaker": c.speaker, "n": c.n, "compared_with": c.compared_with}
+                for c in self.changes
+            ],
+            "citations": [c.to_json() for c in self.citations],
+        }
+        if self.new_since is not None:
+            data["new_since"] = self.new_since
+        return data
+
+
+def empty_briefing(window: Window, latest: Article | None, what: str | None = None) -> Briefing:
+    """The plain statement that nothing was published in the window, naming the latest article."""
+    line = f"No article in the corpus was published {what or window.describe()}."
+    if latest:
+        date = latest.published.isoformat() if latest.published else "undated"
+        line += f" The latest is \u201c{latest.title}\u201d ({latest.outlet or 'outlet unknown'}, {date})."
+    return Briefing(window.since, window.until, "empty", line)
+
+
+def make_briefing(
+    window: Window,
+    articles: Sequence[Article],
+    earlier: Sequence[Article],
+    embed: Embed,
+    contrast: Contrast | None = None,
+    max_quotes: int = 5,
+) -> Briefing:
+    """A briefing over `articles` (published in `window`); `earlier` coverage is what changes are measured against."""
+    ordered = sorted(articles, key=lambda a: (a.published or dt.date.max, a.id))
+    numbers = CitationList()
+    ranked = {a.id: rank_sentences(a, embed) for a in ordered}
+    items = [_item(a, ranked[a.id], numbers) for a in ordered if ranked[a.id]]
+    overview = _overview(window, ordered, ranked, numbers)
+    quotes = _quotes(ordered, numbers, max_quotes)
+    changes = _changes(ordered, earlier, numbers, contrast) if contrast and earlier else []
+    return Briefing(window.since, window.until, "ok", overview, items, quotes, changes, numbers.citations)
+
+
+def _item(article: Article, ranked: list[RankedSentence], numbers: CitationList) -> BriefItem:
+    """The article's top sentence, and its second when both fit in about 60 words and do not repeat."""
+    chosen = [ranked[0]]
+    for other in ranked[1:3]:
+        if word_count(ranked[0].text) + word_count(other.text) <= 60 and float(other.vector @ ranked[0].vector) < 0.8:
+            chosen.append(other)
+            break
+    chosen.sort(key=lambda r: r.index)
+    parts, cited = [], []
+    for r in chosen:
+        n = numbers.add(article, r.span.start, r.span.end)
+        parts.append(f"{r.text} [{n}]")
+        cited.append(n)
+    return BriefItem(article.id, article.title, article.outlet, article.published, " ".join(parts), cited)
+
+
+def _overview(
+    window: Window, articles: Sequence[Article], ranked: dict[str, list[RankedSentence]], numbers: CitationList
+) -> str:
+    """How many articles from which outlets, and the period's main news: the best lead of its latest article."""
+    outlets = sorted({a.outlet or "outlet unknown" for a in articles})
+    dates = [a.published for a in articles if a.published]
+    span = ""
+    if dates:
+        first, last = min(dates).isoformat(), max(dates).isoformat()
+        span = f", {first}" if first == last else f", {first} to {last}"
+    count = f"{len(articles)} article{'s' if len(articles) != 1 else ''}"
+    line = f"{count} ({', '.join(outlets)}{span})."
+    latest = next((a for a in reversed(articles) if ranked[a.id]), None)
+    if latest and len(articles) > 1:  # with one article, its item is the news; do not say it twice
+        top = ranked[latest.id][0]
+        line += f" Latest: {top.text} [{numbers.add(latest, top.span.start, top.span.end)}]"
+    return line
+
+
+def _quotes(articles: Sequence[Article], numbers: CitationList, limit: int) -> list[KeyQuote]:
+    """The principals' key quotes, newest article first, at most two per article."""
+    found: list[KeyQuote] = []
+    for article in reversed(articles):
+        for q in key_quotes(article, 2):
+            if len(found) < limit and q.speaker in PRINCIPALS:
+                n = numbers.add(article, q.start, q.end, (q.sentence_start, q.sentence_end))
+                found.append(KeyQuote(q.speaker, q.via, q.text, n))
+    return found
+
+
+def _changes(
+    articles: Sequence[Article], earlier: Sequence[Article], numbers: CitationList, contrast: Contrast
+) -> list[Change]:
+    """Wording new in the period and wording of the previous coverage the period no longer uses."""
+    new, dropped = contrast(articles, earlier)
+    dates = sorted(a.published.isoformat() for a in earlier if a.published)
+    against = f"coverage of {dates[0]} to {dates[-1]}" if len(dates) > 1 else f"coverage of {dates[0]}" if dates else ""
+
+    def cited(p: PhraseContrast) -> int:
+        return numbers.add(p.article, p.start, p.end)
+
+    return [Change("new", p.phrase, p.speaker, cited(p), against) for p in new] + [
+        Change("dropped", p.phrase, p.speaker, cited(p), against) for p in dropped
+    ]

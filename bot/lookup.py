@@ -1,0 +1,40 @@
+"""Finding the article a person means: an id, a title fragment, or a file path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.errors import BadQuestion, NotFound
+from bot.store import ArticleInfo
+
+
+def match_articles(articles: Iterable[ArticleInfo], ref: str) -> list[ArticleInfo]:
+    """Articles whose id is `ref`, else those whose id or title contains it (case-insensitive)."""
+    pool = list(articles)
+    wanted = " ".join(ref.split()).lower()
+    exact = [a for a in pool if a.id == ref.strip()]
+    if exact or not wanted:
+        return exact
+    return [a for a in pool if wanted in a.id.lower() or wanted in " ".join(a.title.split()).lower()]
+
+
+def one_article(articles: Iterable[ArticleInfo], ref: str) -> ArticleInfo:
+    """The single indexed article `ref` designates; a clear error when none or several match."""
+    if ref.startswith(("http://", "https://")):
+        raise BadQuestion(
+            "summarising a URL needs URL ingestion, which is not available yet: save the page and use its file"
+        )
+    found = match_articles(articles, ref)
+    if not found:
+        raise NotFound(f"no indexed article matches {ref!r}; `yalu sources` lists them")
+    if len(found) > 1:
+        listed = "; ".join(f"{a.id} ({a.title})" for a in found[:5])
+        raise NotFound(f"{len(found)} articles match {ref!r}, give more of the title or the id: {listed}")
+    return found[0]
+
+
+def looks_like_file(ref: str) -> bool:
+    """Whether `ref` names an existing article file rather than an indexed article."""
+    path = Path(ref).expanduser()
+    return path.suffix.lower() in (".md", ".txt", ".html", ".htm") and path.is_file()
