@@ -71,7 +71,9 @@ class Briefing:
     quotes: list[KeyQuote] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
-    new_since: str | None = None  # set for `--new` briefings: the last briefing's time
+    coverage: str = ""  # the overview's first sentence: how many articles, from which outlets, which dates
+    notice: str | None = None
+    llm: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The `brief --json` contract."""
@@ -100,8 +102,10 @@ class Briefing:
             ],
             "citations": [c.to_json() for c in self.citations],
         }
-        if self.new_since is not None:
-            data["new_since"] = self.new_since
+        if self.notice:
+            data["notice"] = self.notice
+        if self.llm:
+            data["llm"] = self.llm
         return data
 
 
@@ -127,10 +131,13 @@ def make_briefing(
     numbers = CitationList()
     ranked = {a.id: rank_sentences(a, embed) for a in ordered}
     items = [_item(a, ranked[a.id], numbers) for a in ordered if ranked[a.id]]
-    overview = _overview(window, ordered, ranked, numbers)
+    coverage = _coverage(ordered)
+    overview = f"{coverage}{_latest(ordered, ranked, numbers)}"
     quotes = _quotes(ordered, numbers, max_quotes)
     changes = _changes(ordered, earlier, numbers, contrast) if contrast and earlier else []
-    return Briefing(window.since, window.until, "ok", overview, items, quotes, changes, numbers.citations)
+    return Briefing(
+        window.since, window.until, "ok", overview, items, quotes, changes, numbers.citations, coverage=coverage
+    )
 
 
 def _item(article: Article, ranked: list[RankedSentence], numbers: CitationList) -> BriefItem:
@@ -149,10 +156,8 @@ def _item(article: Article, ranked: list[RankedSentence], numbers: CitationList)
     return BriefItem(article.id, article.title, article.outlet, article.published, " ".join(parts), cited)
 
 
-def _overview(
-    window: Window, articles: Sequence[Article], ranked: dict[str, list[RankedSentence]], numbers: CitationList
-) -> str:
-    """How many articles from which outlets, and the period's main news: the best lead of its latest article."""
+def _coverage(articles: Sequence[Article]) -> str:
+    """How many articles, from which outlets, over which dates: "2 articles (The Hankyoreh, ...; 2021-03-23 to ...)"."""
     outlets = sorted({a.outlet or "outlet unknown" for a in articles})
     dates = [a.published for a in articles if a.published]
     span = ""
@@ -160,12 +165,16 @@ def _overview(
         first, last = min(dates).isoformat(), max(dates).isoformat()
         span = f", {first}" if first == last else f", {first} to {last}"
     count = f"{len(articles)} article{'s' if len(articles) != 1 else ''}"
-    line = f"{count} ({', '.join(outlets)}{span})."
+    return f"{count} ({', '.join(outlets)}{span})."
+
+
+def _latest(articles: Sequence[Article], ranked: dict[str, list[RankedSentence]], numbers: CitationList) -> str:
+    """The best sentence of the newest article, cited, when there are several articles (else nothing)."""
     latest = next((a for a in reversed(articles) if ranked[a.id]), None)
-    if latest and len(articles) > 1:  # with one article, its item is the news; do not say it twice
-        top = ranked[latest.id][0]
-        line += f" Latest: {top.text} [{numbers.add(latest, top.span.start, top.span.end)}]"
-    return line
+    if latest is None or len(articles) < 2:  # with one article, its item is the news; do not say it twice
+        return ""
+    top = ranked[latest.id][0]
+    return f" Latest: {top.text} [{numbers.add(latest, top.span.start, top.span.end)}]"
 
 
 def _quotes(articles: Sequence[Article], numbers: CitationList, limit: int) -> list[KeyQuote]:

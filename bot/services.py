@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from bot.brief import Briefing
     from bot.corpus import Article
+    from bot.llm.writing import Writer
     from bot.summarize import Summary
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,14 @@ class Services:
         from bot.ingest import embed_texts
         from bot.summarize import summarize_article
 
-        return summarize_article(self.find_article(ref), partial(embed_texts, self.embeddings))
+        article = self.find_article(ref)
+        summary = summarize_article(article, partial(embed_texts, self.embeddings))
+        writer = self._writer("summarize")
+        if writer is None:
+            return summary
+        from bot.llm.writing import llm_summary
+
+        return llm_summary(summary, article, writer)
 
     def brief(
         self,
@@ -224,7 +232,23 @@ class Services:
 
         articles = [a for a in (self.store.article(i.id) for i in chosen) if a is not None]
         previous = [a for a in (self.store.article(i.id) for i in earlier) if a is not None]
-        return make_briefing(window, articles, previous, partial(embed_texts, self.embeddings), contrast=None)
+        briefing = make_briefing(window, articles, previous, partial(embed_texts, self.embeddings), contrast=None)
+        writer = self._writer("brief")
+        if writer is None:
+            return briefing
+        from bot.llm.writing import llm_briefing
+
+        return llm_briefing(briefing, articles, f"articles published {window.describe()}", writer)
+
+    def _writer(self, prompt_name: str) -> Writer | None:
+        """The chat model with the named prompt (LLM mode), or None when no model is configured."""
+        if self.chat_model is None:
+            return None
+        from bot.llm.prompts import load_prompt
+        from bot.llm.writing import Writer
+
+        prompt = load_prompt(prompt_name, self.settings.llm_prompts_dir)
+        return Writer(self.chat_model, prompt, self.settings.llm_timeout_s, self.settings.llm or "llm")
 
     def _empty_brief(self, window: Window, infos: list[ArticleInfo], what: str | None = None) -> Briefing:
         from bot.brief import empty_briefing

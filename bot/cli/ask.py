@@ -95,6 +95,8 @@ def _print_answer(console: Console, answer: Answer) -> None:
     style = "green" if answer.status == "answered" else "yellow"
     title = "Answer" if answer.status == "answered" else "Insufficient evidence"
     console.print(Panel(escape(answer.answer), title=title, border_style=style, expand=False))
+    if answer.notice:
+        console.print(f"[yellow]{escape(answer.notice)}[/yellow]")
     print_citations(console, answer.citations)
 
 

@@ -108,6 +108,8 @@ def _print_briefing(console: Console, briefing: Briefing) -> None:
         for c in briefing.changes:
             mark = "new" if c.kind == "new" else "no longer used"
             console.print(f" {mark}: \u201c{escape(c.phrase)}\u201d [{c.n}]")
+    if briefing.notice:
+        console.print(f"\n[yellow]{escape(briefing.notice)}[/yellow]")
     if briefing.citations:
         console.print()
         print_citations(console, briefing.citations)
