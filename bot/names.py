@@ -78,7 +78,11 @@ def known_person(name: str) -> str | None:
     """Canonical name of a known person or title ("Chinese President" -> "Xi Jinping"), else None."""
     key = _key(name)
     key = re.sub(r"^(?:state-run\s+|official\s+)", "", key)
-    return PEOPLE.get(key)
+    if key in PEOPLE:
+        return PEOPLE[key]
+    # "President Xi Jinping", "General Secretary Kim Jong-un": a title before a known name
+    bare = re.sub(r"^(?:(?:general\s+)?secretary|president|chairman|premier|leader|comrade)\s+", "", key)
+    return PEOPLE.get(bare)
 
 
 def agency_name(name: str) -> str | None:

@@ -123,3 +123,9 @@ def test_attribution_of_a_plain_sentence() -> None:
 def test_speaker_matches(speaker: str | None, name: str, expected: bool) -> None:
     """A speaker filter accepts a family name, a title or the full name, case-insensitively."""
     assert speaker_matches(speaker, name) is expected
+
+
+def test_a_title_before_a_known_name_is_dropped() -> None:
+    """A title before a known name is dropped: Chinese President Xi Jinping is Xi Jinping."""
+    speaker, _ = attribution(_article("2025-10-12"), 0, 10)
+    assert speaker == "Xi Jinping"

@@ -1,0 +1,94 @@
+"""Who said what: the corpus's attributed quotes, verbatim, by speaker and topic; and loading the corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.answer_model import Citation
+from bot.cite import CitationList
+from bot.corpus import Article
+from bot.phrases.match import find_phrase, words
+
+if TYPE_CHECKING:
+    from bot.store import Store
+
+
+@dataclass(frozen=True)
+class QuoteHit:
+    """An attributed quote: the words, who said them, through whom, and its citation."""
+
+    speaker: str | None
+    via: tuple[str, ...]
+    text: str
+    article_id: str
+    published: dt.date | None
+    citation: Citation
+
+    def to_json(self) -> dict[str, Any]:
+        """The quote with its citation object (quote = the words, passage = their sentence)."""
+        return {
+            "speaker": self.speaker,
+            "via": list(self.via),
+            "text": self.text,
+            "article_id": self.article_id,
+            "published": self.published.isoformat() if self.published else None,
+            "citation": self.citation.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class QuoteList:
+    """The corpus's quotes that match a speaker and a topic, in date order."""
+
+    speaker: str | None
+    topic: str | None
+    quotes: tuple[QuoteHit, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The quotes for `yalu quotes --json` and the Discord cog."""
+        return {
+            "speaker": self.speaker,
+            "topic": self.topic,
+            "count": len(self.quotes),
+            "quotes": [q.to_json() for q in self.quotes],
+        }
+
+
+def select_quotes(articles: Sequence[Article], speaker: str | None = None, topic: str | None = None) -> QuoteList:
+    """The attributed quotes of `articles`, verbatim, by `speaker` ("xi", "Kim Jong-un") and about `topic`.
+
+    A quote is about a topic when it contains the topic phrase (or a variant), or its sentence holds
+    every content word of the topic.
+    """
+    from bot.quotes import article_quotes, speaker_matches
+
+    citations = CitationList()
+    hits: list[QuoteHit] = []
+    for article in sorted(articles, key=lambda a: (a.published or dt.date.max, a.id)):
+        for q in article_quotes(article):
+            if speaker and not speaker_matches(q.speaker, speaker):
+                continue
+            if topic and not _about(article.body[q.sentence_start : q.sentence_end], q.text, topic):
+                continue
+            n = citations.add(article, q.start, q.end, (q.sentence_start, q.sentence_end))
+            hits.append(QuoteHit(q.speaker, q.via, q.text, article.id, article.published, citations.citations[n - 1]))
+    return QuoteList(speaker, topic, tuple(hits))
+
+
+def _about(sentence: str, quote: str, topic: str) -> bool:
+    if find_phrase(quote, topic):
+        return True
+    wanted = {w.key for w in words(topic) if not w.stop}
+    return bool(wanted) and wanted <= {w.key for w in words(sentence)}
+
+
+def corpus_articles(store: Store, since: dt.date | None = None, until: dt.date | None = None) -> list[Article]:
+    """Every indexed article with its body, in date order; published in [since, until] when given."""
+    from bot.store import published_in
+
+    infos = [i for i in store.articles() if (since is None and until is None) or published_in(i, since, until)]
+    loaded = (store.article(i.id) for i in infos)
+    return [a for a in loaded if a is not None]
