@@ -193,7 +193,7 @@ def _changes(
 ) -> list[Change]:
     """Wording new in the period and wording of the previous coverage the period no longer uses."""
     new, dropped = contrast(articles, earlier)
-    dates = sorted(a.published.isoformat() for a in earlier if a.published)
+    dates = sorted(a.published.isoformat() for a in _previous_coverage(articles, earlier) if a.published)
     against = f"coverage of {dates[0]} to {dates[-1]}" if len(dates) > 1 else f"coverage of {dates[0]}" if dates else ""
 
     def cited(p: PhraseContrast) -> int:
@@ -202,3 +202,49 @@ def _changes(
     return [Change("new", p.phrase, p.speaker, cited(p), against) for p in new] + [
         Change("dropped", p.phrase, p.speaker, cited(p), against) for p in dropped
     ]
+
+
+def phrase_contrast(
+    period: Sequence[Article], earlier: Sequence[Article], limit: int = 4
+) -> tuple[list[PhraseContrast], list[PhraseContrast]]:
+    """Quoted wording the period uses and the previous coverage does not, and the reverse.
+
+    "Previous coverage" is the earlier articles of the year before the period's first article (or the
+    latest earlier one): a briefing reports what changed since the last exchange, not since 2021.
+    Only phrases of two words or more that Xi, Kim or their parties are quoted as using count: the
+    change that matters is in what the leaders wrote, not in the reporters' or analysts' words.
+    """
+    from bot.compare import Side, compare_sides, rarity
+
+    previous = _previous_coverage(period, earlier)
+    if not previous:
+        return [], []
+    comparison = compare_sides(
+        Side("period", "period", tuple(period)),
+        Side("before", "before", tuple(previous)),
+        20,
+        rarity([*period, *earlier]),
+    )
+    by_id = {a.id: a for a in [*period, *previous]}
+
+    def contrasts(phrases: Sequence[Any]) -> list[PhraseContrast]:
+        out: list[PhraseContrast] = []
+        for phrase in phrases:
+            use = next((u for u in phrase.uses if u.in_quote and u.speaker in PRINCIPALS), None)
+            if use is not None and len(phrase.key) >= 2 and len(out) < limit:
+                c = use.citation
+                out.append(PhraseContrast(phrase.phrase, by_id[c.article_id], c.start, c.end, use.speaker))
+        return out
+
+    return contrasts(comparison.only_a), contrasts(comparison.only_b)
+
+
+def _previous_coverage(period: Sequence[Article], earlier: Sequence[Article]) -> list[Article]:
+    """Earlier articles published in the 365 days before the period's first article, else the latest one."""
+    dates = [a.published for a in period if a.published]
+    dated = sorted((a for a in earlier if a.published), key=lambda a: a.published or dt.date.min)
+    if not dates or not dated:
+        return []
+    start = min(dates) - dt.timedelta(days=365)
+    recent = [a for a in dated if a.published and a.published >= start]
+    return recent or dated[-1:]

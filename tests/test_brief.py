@@ -73,3 +73,17 @@ def test_new_briefing_covers_each_article_once(services: Services) -> None:
     services.ingest([services.settings.knowledge_dir.parent / "fresh.txt"])
     again = services.brief(new=True)
     assert again.status == "ok" and len(again.items) == 1
+
+
+def test_briefing_reports_new_and_dropped_wording(seeded: Services) -> None:
+    """September 2023 against the year before: "new era" is new, October 2022's "critical juncture" is gone."""
+    briefing = seeded.brief(date="2023-09")
+    new = {c.phrase for c in briefing.changes if c.kind == "new"}
+    dropped = {c.phrase for c in briefing.changes if c.kind == "dropped"}
+    assert "new era" in new and "critical juncture" in dropped
+    assert all(c.speaker in {"Xi Jinping", "Kim Jong-un", "Workers' Party of Korea"} for c in briefing.changes)
+    by_n = {c.n: c for c in briefing.citations}
+    for change in briefing.changes:
+        assert change.compared_with == "coverage of 2022-10-16"
+        article = seeded.store.article(by_n[change.n].article_id)
+        assert article is not None and by_n[change.n].quote == article.body[by_n[change.n].start : by_n[change.n].end]
