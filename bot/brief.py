@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.answer_model import Citation
-from bot.cite import CitationList
+from bot.cite import CitationList, cite
 from bot.corpus import Article
 from bot.dates import Window
 from bot.summarize import PRINCIPALS, Embed, KeyQuote, RankedSentence, key_quotes, rank_sentences
@@ -40,8 +40,24 @@ class Change:
     kind: Literal["new", "dropped"]
     phrase: str
     speaker: str | None
-    n: int  # the citation of one verbatim occurrence
+    n: int | None  # new wording: the citation of its use in the period
     compared_with: str  # what the period was compared against, in words
+    # Dropped wording: its last use in earlier coverage, verified like a citation but kept out of the
+    # briefing's numbered sources, which belong to the period alone.
+    earlier_use: Citation | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The change as in `brief --json`."""
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "phrase": self.phrase,
+            "speaker": self.speaker,
+            "n": self.n,
+            "compared_with": self.compared_with,
+        }
+        if self.earlier_use:
+            data["earlier_use"] = self.earlier_use.to_json()
+        return data
 
 
 @dataclass(frozen=True)
@@ -96,10 +112,7 @@ class Briefing:
                 for i in self.items
             ],
             "quotes": [{"speaker": q.speaker, "via": list(q.via), "quote": q.quote, "n": q.n} for q in self.quotes],
-            "changes": [
-                {"kind": c.kind, "phrase": c.phrase, "speaker": c.speaker, "n": c.n, "compared_with": c.compared_with}
-                for c in self.changes
-            ],
+            "changes": [c.to_json() for c in self.changes],
             "citations": [c.to_json() for c in self.citations],
         }
         if self.notice:
@@ -196,11 +209,11 @@ def _changes(
     dates = sorted(a.published.isoformat() for a in _previous_coverage(articles, earlier) if a.published)
     against = f"coverage of {dates[0]} to {dates[-1]}" if len(dates) > 1 else f"coverage of {dates[0]}" if dates else ""
 
-    def cited(p: PhraseContrast) -> int:
-        return numbers.add(p.article, p.start, p.end)
+    def earlier_use(p: PhraseContrast) -> Citation:
+        return cite(0, p.article, p.start, p.end)
 
-    return [Change("new", p.phrase, p.speaker, cited(p), against) for p in new] + [
-        Change("dropped", p.phrase, p.speaker, cited(p), against) for p in dropped
+    return [Change("new", p.phrase, p.speaker, numbers.add(p.article, p.start, p.end), against) for p in new] + [
+        Change("dropped", p.phrase, p.speaker, None, against, earlier_use(p)) for p in dropped
     ]
 
 

@@ -85,5 +85,7 @@ def test_briefing_reports_new_and_dropped_wording(seeded: Services) -> None:
     by_n = {c.n: c for c in briefing.citations}
     for change in briefing.changes:
         assert change.compared_with == "coverage of 2022-10-16"
-        article = seeded.store.article(by_n[change.n].article_id)
-        assert article is not None and by_n[change.n].quote == article.body[by_n[change.n].start : by_n[change.n].end]
+        use = by_n[change.n] if change.kind == "new" and change.n else change.earlier_use
+        assert use is not None and use.article_id[:7] == ("2023-09" if change.kind == "new" else "2022-10")
+        article = seeded.store.article(use.article_id)
+        assert article is not None and use.quote == article.body[use.start : use.end]

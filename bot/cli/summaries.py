@@ -106,8 +106,11 @@ def _print_briefing(console: Console, briefing: Briefing) -> None:
             f"\n[bold]Changes in wording[/bold] [dim](against {escape(briefing.changes[0].compared_with)})[/dim]"
         )
         for c in briefing.changes:
-            mark = "new" if c.kind == "new" else "no longer used"
-            console.print(f" {mark}: \u201c{escape(c.phrase)}\u201d [{c.n}]")
+            if c.kind == "new":
+                console.print(f" new: \u201c{escape(c.phrase)}\u201d [{c.n}]")
+            elif c.earlier_use:
+                date = c.earlier_use.published.isoformat() if c.earlier_use.published else "undated"
+                console.print(f" no longer used: \u201c{escape(c.phrase)}\u201d [dim](last in {date})[/dim]")
     if briefing.notice:
         console.print(f"\n[yellow]{escape(briefing.notice)}[/yellow]")
     if briefing.citations:
