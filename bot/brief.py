@@ -124,7 +124,9 @@ class Briefing:
 
 def empty_briefing(window: Window, latest: Article | None, what: str | None = None) -> Briefing:
     """The plain statement that nothing was published in the window, naming the latest article."""
-    line = f"No article in the corpus was published {what or window.describe()}."
+    line = (
+        f"No article has been added {what}." if what else f"No article in the corpus was published {window.describe()}."
+    )
     if latest:
         date = latest.published.isoformat() if latest.published else "undated"
         line += f" The latest is \u201c{latest.title}\u201d ({latest.outlet or 'outlet unknown'}, {date})."
