@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def default_data_dir() -> Path:
@@ -21,10 +23,32 @@ def default_knowledge_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "knowledge"
 
 
+def _id_list(value: object) -> object:
+    """Discord ids as written in .env: "123, 456" (commas or spaces); an empty value is no id."""
+    if isinstance(value, str):
+        return [part for part in value.replace(",", " ").split() if part]
+    return value
+
+
+def _time_zone(value: str) -> str:
+    """A time zone name that this machine knows ("Europe/London", "UTC")."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Europe/London or UTC") from exc
+    return value
+
+
+IdList = Annotated[list[int], NoDecode, BeforeValidator(_id_list)]
+
+
 class Settings(BaseSettings):
     """Every setting of Yalu; see .env.example for the documented list."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # env_ignore_empty: a ".env" line left as "BRIEFING_CHANNEL_ID=" means "not set", not an invalid value
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     # Store
     data_dir: Path = Field(default_factory=default_data_dir, alias="YALU_DATA_DIR")
@@ -54,6 +78,18 @@ class Settings(BaseSettings):
     # Provider keys, read here so that a .env file works too (the provider SDKs only read the environment)
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
     anthropic_api_key: SecretStr | None = Field(None, alias="ANTHROPIC_API_KEY")
+
+    # Discord (`yalu bot`): ids are comma-separated; an empty allow-list allows every guild or channel
+    discord_token: SecretStr | None = Field(None, alias="DISCORD_TOKEN")
+    discord_guild_ids: IdList = Field(default_factory=list, alias="DISCORD_GUILD_IDS")
+    discord_channel_ids: IdList = Field(default_factory=list, alias="DISCORD_CHANNEL_IDS")
+    discord_admin_role: str = Field("Yalu admin", alias="DISCORD_ADMIN_ROLE")  # role name or id allowed to /add
+    discord_cooldown_s: float = Field(10.0, alias="DISCORD_COOLDOWN_S", ge=0)
+    briefing_channel_id: int | None = Field(None, alias="BRIEFING_CHANNEL_ID")
+    briefing_time: dt.time = Field(dt.time(8, 0), alias="BRIEFING_TIME")
+    briefing_tz: Annotated[str, AfterValidator(_time_zone)] = Field("UTC", alias="BRIEFING_TZ")
+    articles_channel_id: int | None = Field(None, alias="ARTICLES_CHANNEL_ID")
+    articles_check_s: float = Field(60.0, alias="ARTICLES_CHECK_S", ge=5)
 
     @property
     def chroma_dir(self) -> Path:

@@ -77,8 +77,8 @@ class Services:
 
         return make_chat_model(self.settings)
 
-    def _refresh(self) -> None:
-        """Drop cached views of the index after it changed."""
+    def refresh(self) -> None:
+        """Drop cached views of the index after it changed (here, or in another process sharing the store)."""
         self.__dict__.pop("answerer", None)
 
     # --- operations ----------------------------------------------------------------------------
@@ -111,13 +111,13 @@ class Services:
                 if info.id not in keep and self.store.delete_article(info.id):
                     report.removed.append(info.id)
         self.store.prune_orphans()
-        self._refresh()
+        self.refresh()
         return report
 
     def delete(self, article_id: str) -> bool:
         """Remove one article from the index."""
         removed = self.store.delete_article(article_id)
-        self._refresh()
+        self.refresh()
         return removed
 
     def ask(

@@ -1,0 +1,380 @@
+"""The commands `yalu chat` and Discord both speak: their table, how a typed line is parsed, what they return.
+
+A command is a name, a help line, its options and a function over Services returning a `Reply`,
+which neither adapter has to understand beyond its blocks and citations: the terminal prints it,
+Discord turns it into embeds. No discord import here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from bot.conversation import Query, merge
+from bot.errors import BadQuestion, YaluError
+
+if TYPE_CHECKING:
+    from bot.answer_model import Answer, Citation
+    from bot.brief import Briefing, Change
+    from bot.ingest import IngestReport
+    from bot.services import Services
+    from bot.store import ArticleInfo
+    from bot.summarize import KeyQuote, Summary
+
+OptionKind = Literal["text", "int", "flag", "file"]
+Tone = Literal["ok", "notice", "error"]
+
+
+# --- replies -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Block:
+    """A paragraph of a reply: plain text (no markup) that may carry [n] markers, under an optional heading."""
+
+    text: str
+    heading: str | None = None
+
+
+@dataclass
+class Reply:
+    """What a command returns, for any adapter to render: title, blocks, numbered sources."""
+
+    kind: str  # answer, summary, briefing, sources, help, ingest, error
+    title: str
+    blocks: list[Block]
+    citations: list[Citation] = field(default_factory=list)
+    tone: Tone = "ok"
+    note: str | None = None  # one line on the reply's status ("Insufficient evidence: ...")
+    question: str | None = None  # for answers: the standalone question that was answered
+    added: list[str] = field(default_factory=list)  # for `add`: ids of articles new to the index
+
+    @property
+    def text(self) -> str:
+        """The reply's blocks as plain text."""
+        return "\n\n".join(f"{b.heading}\n{b.text}" if b.heading else b.text for b in self.blocks)
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else "undated"
+
+
+def answer_reply(answer: Answer) -> Reply:
+    """An answer: its text with [n] markers, its citations, and a note when the evidence was insufficient."""
+    blocks = [Block(answer.answer)] + ([Block(answer.notice)] if answer.notice else [])
+    answered = answer.status == "answered"
+    note = None if answered else "Insufficient evidence: the closest passages are listed as sources."
+    tone: Tone = "ok" if answered else "notice"
+    return Reply("answer", answer.question, blocks, answer.citations, tone, note, question=answer.question)
+
+
+def _quote_lines(quotes: Iterable[KeyQuote]) -> str:
+    lines = []
+    for q in quotes:
+        via = f" (via {', '.join(q.via)})" if q.via else ""
+        lines.append(f"{q.speaker or 'unattributed'}{via}: \u201c{q.quote}\u201d [{q.n}]")
+    return "\n".join(lines)
+
+
+def summary_reply(summary: Summary) -> Reply:
+    """A summary: outlet and date, cited bullets, attributed key quotes."""
+    bullets = "\n".join(f"\u2022 {b.text} {''.join(f'[{n}]' for n in b.citations)}" for b in summary.bullets)
+    blocks = [Block(f"{summary.outlet or 'outlet unknown'}, {_date(summary.published)}"), Block(bullets)]
+    if summary.quotes:
+        blocks.append(Block(_quote_lines(summary.quotes), "Key quotes"))
+    if summary.notice:
+        blocks.append(Block(summary.notice))
+    return Reply("summary", summary.headline, blocks, summary.citations)
+
+
+def _change_line(change: Change) -> str:
+    """New wording with its citation; dropped wording with where it was last used (not a numbered source)."""
+    if change.kind == "new":
+        return f"new: \u201c{change.phrase}\u201d [{change.n}]"
+    last = change.earlier_use
+    where = f" (last used: {last.outlet or 'outlet unknown'}, {_date(last.published)})" if last else ""
+    return f"no longer used: \u201c{change.phrase}\u201d{where}"
+
+
+def briefing_reply(briefing: Briefing, title: str | None = None) -> Reply:
+    """A briefing: overview, one cited item per article, key quotes, changes in wording."""
+    blocks = [Block(briefing.overview)]
+    for item in briefing.items:
+        heading = f"{item.title} ({item.outlet or 'outlet unknown'}, {_date(item.published)})"
+        blocks.append(Block(item.summary, heading))
+    if briefing.quotes:
+        blocks.append(Block(_quote_lines(briefing.quotes), "Key quotes"))
+    if briefing.changes:
+        lines = "\n".join(_change_line(c) for c in briefing.changes)
+        blocks.append(Block(lines, f"Changes in wording (against {briefing.changes[0].compared_with})"))
+    if briefing.notice:
+        blocks.append(Block(briefing.notice))
+    window = f"{_date(briefing.since)} to {_date(briefing.until)}" if briefing.since else "all dates"
+    tone: Tone = "ok" if briefing.status == "ok" else "notice"
+    return Reply("briefing", title or f"Briefing, {window}", blocks, briefing.citations, tone)
+
+
+def sources_reply(articles: Iterable[ArticleInfo]) -> Reply:
+    """The indexed articles, newest first: date, title, outlet and id."""
+    ordered = sorted(articles, key=lambda a: (a.published or dt.date.min, a.id), reverse=True)
+    lines = [f"{_date(a.published)} \u2014 {a.title} ({a.outlet or 'outlet unknown'}) \u00b7 {a.id}" for a in ordered]
+    return Reply("sources", f"{len(lines)} articles", [Block("\n".join(lines) or "No article is indexed yet.")])
+
+
+def help_reply(rows: Iterable[tuple[str, str]]) -> Reply:
+    """The command list, and how plain questions and follow-ups work."""
+    lines = [f"{usage} \u2014 {text}" for usage, text in rows]
+    tip = (
+        "A plain question (in Discord: mention Yalu) is answered too, in a thread; a follow-up such as "
+        "\u201cand in 2023?\u201d or \u201cwhat about Kim?\u201d is read with the earlier question."
+    )
+    return Reply("help", "Yalu commands", [Block("\n".join(lines)), Block(tip)])
+
+
+def ingest_reply(report: IngestReport) -> Reply:
+    """What an `add` did: the articles added, updated or unchanged, and the files refused."""
+    lines = [
+        f"{what}: {i}"
+        for what, ids in (("added", report.added), ("updated", report.updated), ("unchanged", report.unchanged))
+        for i in ids
+    ]
+    lines += [f"refused: {line}" for line in report.errors]
+    tone: Tone = "ok" if report.changed else ("error" if report.errors else "notice")
+    title = "Article added" if report.added else ("Article updated" if report.updated else "Nothing added")
+    return Reply(
+        "ingest", title, [Block("\n".join(lines) or "No article file was given.")], tone=tone, added=list(report.added)
+    )
+
+
+def error_reply(message: str) -> Reply:
+    """A domain error as a reply (the message is the error's one line)."""
+    return Reply("error", "Could not do that", [Block(message)], tone="error")
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """One argument of a command; `positional` takes the free text of a typed line."""
+
+    name: str
+    help: str
+    kind: OptionKind = "text"
+    required: bool = False
+    positional: bool = False
+
+
+@dataclass(frozen=True)
+class Call:
+    """The arguments a command was called with, and whether it was typed on this machine (files allowed)."""
+
+    args: Mapping[str, Any]
+    local: bool = False
+
+    def text(self, name: str) -> str | None:
+        """A text argument, None when absent or blank."""
+        value = self.args.get(name)
+        return str(value).strip() or None if value is not None else None
+
+    def number(self, name: str) -> int | None:
+        """An integer argument, or None."""
+        value = self.args.get(name)
+        return None if value is None else int(value)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command of the table: `slow` ones answer after a deferral, `admin` ones need the admin role."""
+
+    name: str
+    help: str
+    options: tuple[Option, ...]
+    run: Callable[[Services, Call], Reply]
+    slow: bool = True
+    admin: bool = False
+
+    def usage(self) -> str:
+        """`/ask QUESTION [--since D] ...` as typed in `yalu chat`."""
+        parts = [f"/{self.name}"]
+        for o in self.options:
+            shown = o.name.upper() if o.positional else f"--{o.name}" + ("" if o.kind == "flag" else " X")
+            parts.append(shown if o.required else f"[{shown}]")
+        return " ".join(parts)
+
+
+def ask_query(services: Services, query: Query) -> Reply:
+    """The cited answer to a standalone query."""
+    return answer_reply(services.ask(query.question, query.since, query.until, query.outlet))
+
+
+def _ask(services: Services, call: Call) -> Reply:
+    query = Query(call.text("question") or "", call.text("since"), call.text("until"), call.text("outlet"))
+    return ask_query(services, query)
+
+
+def _brief(services: Services, call: Call) -> Reply:
+    return briefing_reply(services.brief(date=call.text("date"), days=call.number("days")))
+
+
+def _summarize(services: Services, call: Call) -> Reply:
+    from bot.lookup import one_article
+
+    ref = call.text("article") or ""
+    if not call.local:  # from Discord, only indexed articles: never a file on the bot's machine
+        ref = one_article(services.store.articles(), ref).id
+    return summary_reply(services.summarize(ref))
+
+
+def _sources(services: Services, call: Call) -> Reply:
+    return sources_reply(services.store.articles())
+
+
+def _add(services: Services, call: Call) -> Reply:
+    url, file = call.text("url"), call.args.get("file")
+    if url:
+        raise BadQuestion("adding a URL needs URL ingestion, which is not available yet: attach the saved page")
+    if not file:
+        raise BadQuestion("attach an .md, .txt or .html article file")
+    path = Path(str(file)).expanduser()
+    if path.suffix.lower() not in (".md", ".txt", ".html", ".htm"):
+        raise BadQuestion(f"{path.name}: only .md, .txt and .html article files can be added")
+    report = services.ingest([path])
+    if not call.local:  # an upload's temporary folder means nothing to the person who attached the file
+        report.errors = [line.replace(f"{path.parent}{os.sep}", "") for line in report.errors]
+    return ingest_reply(report)
+
+
+def _help(services: Services, call: Call) -> Reply:
+    return help_reply([(c.usage(), c.help) for c in COMMANDS.values()])
+
+
+_DATE = "YYYY, YYYY-MM or YYYY-MM-DD"
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in (
+        Command(
+            "ask",
+            "a cited answer from the articles",
+            (
+                Option("question", "what you want to know", required=True, positional=True),
+                Option("since", f"earliest publication date: {_DATE}"),
+                Option("until", f"latest publication date: {_DATE}"),
+                Option("outlet", "only articles from outlets whose name contains this"),
+                Option("private", "only you see the answer", kind="flag"),
+            ),
+            _ask,
+        ),
+        Command(
+            "brief",
+            "a cited briefing on a day or month, or on the last days (default: 7)",
+            (
+                Option("date", "one day or month: YYYY-MM-DD or YYYY-MM", positional=True),
+                Option("days", "the last N days up to today", kind="int"),
+            ),
+            _brief,
+        ),
+        Command(
+            "summarize",
+            "headline, cited bullets and key quotes of one article",
+            (Option("article", "the article's id or part of its title", required=True, positional=True),),
+            _summarize,
+        ),
+        Command("sources", "the indexed articles", (), _sources, slow=False),
+        Command(
+            "add",
+            "add an article (.md, .txt or .html file); admin role only",
+            (
+                Option("file", "the article file", kind="file", positional=True),
+                Option("url", "the article's address (once URL ingestion exists)"),
+            ),
+            _add,
+            admin=True,
+        ),
+        Command("help", "what Yalu can do", (), _help, slow=False),
+    )
+}
+
+
+def parse_line(line: str) -> tuple[Command, dict[str, Any]]:
+    """A typed command line (`/ask What did Xi write? --since 2023`) -> its command and arguments."""
+    name, _, rest = line.strip().removeprefix("/").partition(" ")
+    command = COMMANDS.get(name.lower())
+    if command is None:
+        raise BadQuestion(f"unknown command /{name}; /help lists the commands")
+    return command, parse_options(command, rest)
+
+
+def parse_options(command: Command, text: str) -> dict[str, Any]:
+    """`--name value` options and free text (the positional option) of one command's arguments."""
+    options = {o.name: o for o in command.options}
+    args: dict[str, Any] = {}
+    free: list[str] = []
+    tokens = text.split()
+    while tokens:
+        token = tokens.pop(0)
+        option = options.get(token[2:]) if token.startswith("--") else None
+        if option is None:
+            free.append(token)
+        elif option.kind == "flag":
+            args[option.name] = True
+        elif not tokens:
+            raise BadQuestion(f"--{option.name} needs a value: {command.usage()}")
+        else:
+            args[option.name] = _value(option, tokens.pop(0))
+    positional = next((o for o in command.options if o.positional), None)
+    if free and positional is None:
+        raise BadQuestion(f"/{command.name} takes no text: {command.usage()}")
+    if free and positional:
+        args[positional.name] = " ".join(free)
+    missing = [o.name for o in command.options if o.required and not args.get(o.name)]
+    if missing:
+        raise BadQuestion(f"/{command.name} needs {', '.join(missing)}: {command.usage()}")
+    return args
+
+
+def _value(option: Option, raw: str) -> Any:
+    if option.kind != "int":
+        return raw
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadQuestion(f"--{option.name} takes a whole number, not {raw!r}") from None
+
+
+def query_of(text: str) -> Query:
+    """The query in a plain line or a mention: question words plus any --since/--until/--outlet."""
+    args = parse_options(COMMANDS["ask"], text)
+    return Query(args["question"], args.get("since"), args.get("until"), args.get("outlet"))
+
+
+@dataclass
+class ChatSession:
+    """One `yalu chat` conversation: commands, and plain lines read as follow-ups of the last question."""
+
+    services: Services
+    last: Query | None = None
+    outlets: list[str] = field(default_factory=list)
+
+    def handle(self, line: str) -> Reply:
+        """The reply to one typed line; a domain error becomes an error reply, the session goes on."""
+        try:
+            return self._handle(line.strip())
+        except YaluError as exc:
+            return error_reply(str(exc))
+
+    def _handle(self, line: str) -> Reply:
+        if line.startswith("/"):
+            command, args = parse_line(line)
+            if command.name == "ask":  # an explicit /ask starts a new conversation: no follow-up rewriting
+                return self._ask(Query(args["question"], args.get("since"), args.get("until"), args.get("outlet")))
+            return command.run(self.services, Call(args, local=True))
+        if not self.outlets:
+            self.outlets = sorted({a.outlet for a in self.services.store.articles() if a.outlet})
+        return self._ask(merge(query_of(line), self.last, self.outlets))
+
+    def _ask(self, query: Query) -> Reply:
+        self.last = query
+        return ask_query(self.services, query)

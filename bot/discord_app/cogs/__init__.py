@@ -1,0 +1,1 @@
+"""Cogs: mentions and threads, the daily briefing, new-article announcements."""

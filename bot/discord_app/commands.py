@@ -1,0 +1,131 @@
+"""The slash commands: each defers, runs its entry of the shared command table in the core thread, renders.
+
+Names, descriptions and option help come from `bot.chat_commands.COMMANDS`, the table `yalu chat` uses.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+from discord import app_commands
+
+from bot.chat_commands import COMMANDS, Call
+from bot.discord_app.guards import has_role
+from bot.discord_app.messaging import send_to_interaction
+from bot.discord_app.render import shorten
+from bot.discord_app.tree import NotAdmin
+from bot.errors import BadQuestion
+
+if TYPE_CHECKING:
+    from bot.discord_app.client import YaluBot
+
+Interaction = discord.Interaction["YaluBot"]
+MAX_UPLOAD_BYTES = 2_000_000  # an article file; anything larger is not an article
+
+
+async def run(interaction: Interaction, name: str, args: dict[str, Any], ephemeral: bool = False) -> None:
+    """Defer, run the command of the table in the core thread, post its reply as follow-ups."""
+    if not interaction.response.is_done():  # Discord wants an acknowledgement within 3 s
+        await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+    bot = interaction.client
+    reply = await bot.core(COMMANDS[name].run, bot.services, Call(args))
+    await send_to_interaction(interaction, reply, ephemeral)
+    if reply.added:
+        await bot.announce_new_articles()
+
+
+async def ask(
+    interaction: Interaction,
+    question: str,
+    since: str | None = None,
+    until: str | None = None,
+    outlet: str | None = None,
+    private: bool = False,
+) -> None:
+    """/ask: a cited answer, public unless `private`."""
+    args = {"question": question, "since": since, "until": until, "outlet": outlet}
+    await run(interaction, "ask", args, ephemeral=private)
+
+
+async def brief(
+    interaction: Interaction, date: str | None = None, days: app_commands.Range[int, 1, 366] | None = None
+) -> None:
+    """/brief: a cited briefing on a day or month, or on the last days."""
+    await run(interaction, "brief", {"date": date, "days": days})
+
+
+async def summarize(interaction: Interaction, article: str) -> None:
+    """/summarize: one article's headline, cited bullets and key quotes."""
+    await run(interaction, "summarize", {"article": article})
+
+
+async def article_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete for /summarize: articles whose title (or id) contains what was typed, newest first."""
+    typed = current.casefold().strip()
+    articles = await interaction.client.articles()
+    found = [a for a in articles if typed in a.title.casefold() or typed in a.id] if typed else articles
+    found.sort(key=lambda a: (a.published.isoformat() if a.published else "", a.id), reverse=True)
+    return [
+        app_commands.Choice(name=shorten(f"{a.title} ({a.published or 'undated'})", 100), value=a.id)
+        for a in found
+        if len(a.id) <= 100  # Discord's limit for a choice value
+    ][:25]
+
+
+async def sources(interaction: Interaction) -> None:
+    """/sources: the indexed articles."""
+    await run(interaction, "sources", {})
+
+
+async def help_command(interaction: Interaction) -> None:
+    """/help: the commands and how follow-ups work."""
+    await run(interaction, "help", {}, ephemeral=True)
+
+
+def admin_only(interaction: discord.Interaction[Any]) -> bool:
+    """The check of /add: the user has the admin role (DISCORD_ADMIN_ROLE, a name or an id)."""
+    wanted = cast("YaluBot", interaction.client).settings.discord_admin_role
+    roles = interaction.user.roles if isinstance(interaction.user, discord.Member) else []
+    if has_role(((r.id, r.name) for r in roles), wanted):
+        return True
+    raise NotAdmin(f"Only members with the \u201c{wanted}\u201d role can add articles.")
+
+
+async def add(interaction: Interaction, file: discord.Attachment | None = None, url: str | None = None) -> None:
+    """/add: index an attached article file (admins only); its summary is then posted as a new article."""
+    if file is not None and file.size > MAX_UPLOAD_BYTES:
+        raise BadQuestion(f"{file.filename} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB: not an article file")
+    await interaction.response.defer(thinking=True)  # before the download, which may take a while
+    with tempfile.TemporaryDirectory(prefix="yalu-add-") as folder:
+        path = None
+        if file is not None:
+            path = Path(folder) / (re.sub(r"[^\w.\-]", "_", Path(file.filename).name) or "article.txt")
+            await file.save(path)
+        await run(interaction, "add", {"file": path, "url": url})
+
+
+def _command(callback: Any, name: str) -> app_commands.Command[Any, ..., None]:
+    """A slash command whose description and option help come from the shared table."""
+    entry = COMMANDS[name]
+    described = app_commands.describe(**{o.name: o.help for o in entry.options})(callback)
+    return app_commands.Command(name=name, description=entry.help, callback=described)
+
+
+def slash_commands() -> list[app_commands.Command[Any, ..., None]]:
+    """Fresh command objects for one bot's tree: ask, brief, summarize, sources, add, help."""
+    made = [
+        _command(ask, "ask"),
+        _command(brief, "brief"),
+        _command(summarize, "summarize"),
+        _command(sources, "sources"),
+        _command(add, "add"),
+        _command(help_command, "help"),
+    ]
+    by_name = {c.name: c for c in made}
+    by_name["summarize"].autocomplete("article")(article_choices)
+    by_name["add"].add_check(admin_only)
+    return made

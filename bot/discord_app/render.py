@@ -1,0 +1,151 @@
+"""Replies as Discord embeds: answer text with [n] markers, numbered sources, quotes on demand.
+
+Discord's limits (2,000 characters of content, 4,096 of embed description, 6,000 per embed and per
+message, 10 embeds per message) are met by splitting between paragraphs, lines, sentences or words,
+so no [n] marker, quote or source line is ever cut, and a marker stays with the sentence it follows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+from discord.utils import escape_markdown
+
+from bot.chat_commands import Block, Reply, Tone
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000  # per embed, and for all embeds of one message together
+EMBEDS_PER_MESSAGE = 10
+
+NO_PINGS = discord.AllowedMentions.none()
+_COLOURS: dict[Tone, discord.Colour] = {
+    "ok": discord.Colour.dark_teal(),
+    "notice": discord.Colour.gold(),
+    "error": discord.Colour.red(),
+}
+# Coarsest boundary first. A break never falls just before a "[n]" marker, which stays with its sentence.
+_BREAKS = (
+    re.compile(r"\n{2,}(?!\[\d)"),
+    re.compile(r"\n(?!\[\d)"),
+    re.compile(r"(?<=[.!?…”\"’)\]])\s+(?!\[\d)"),
+    re.compile(r"\s+(?!\[\d)"),
+)
+
+
+@dataclass
+class Post:
+    """One Discord message to send: its embeds, and optionally text content and buttons."""
+
+    embeds: list[discord.Embed] = field(default_factory=list)
+    content: str | None = None
+    view: discord.ui.View | None = None
+
+
+def split_text(text: str, limit: int, level: int = 0) -> list[str]:
+    """Pieces of at most `limit` characters, cut at the coarsest boundary that makes them fit."""
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    if level == len(_BREAKS):
+        return [text[i : i + limit] for i in range(0, len(text), limit)]  # one "word" longer than a message
+    pieces: list[str] = []
+    current = ""
+    for atom in _atoms(text, _BREAKS[level]):
+        if len((current + atom).rstrip()) <= limit:
+            current += atom
+            continue
+        if current.strip():
+            pieces.append(current.strip())
+        current = atom
+        if len(atom.strip()) > limit:
+            pieces.extend(split_text(atom, limit, level + 1))
+            current = ""
+    if current.strip():
+        pieces.append(current.strip())
+    return pieces
+
+
+def _atoms(text: str, boundary: re.Pattern[str]) -> list[str]:
+    """The text cut after each boundary, every atom keeping the separator that follows it."""
+    atoms, start = [], 0
+    for m in boundary.finditer(text):
+        atoms.append(text[start : m.end()])
+        start = m.end()
+    atoms.append(text[start:])
+    return atoms
+
+
+def shorten(text: str, limit: int) -> str:
+    """A one-line text cut to `limit` characters with an ellipsis (titles, never cited text)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _block_markdown(block: Block) -> str:
+    text = escape_markdown(block.text)
+    return f"**{escape_markdown(block.heading)}**\n{text}" if block.heading else text
+
+
+def source_line(citation: Mapping[str, Any]) -> str:
+    """`[n] Outlet, 2023-09-09: Title`, the title linked when the article has a URL."""
+    title = escape_markdown(str(citation["title"])).replace("[", "(").replace("]", ")")
+    url = citation.get("url")
+    linked = f"[{title}]({str(url).replace(')', '%29')})" if url else title
+    outlet = escape_markdown(str(citation.get("outlet") or "outlet unknown"))
+    return f"**[{citation['n']}]** {outlet}, {citation.get('published') or 'undated'}: {linked}"
+
+
+def quote_line(citation: Mapping[str, Any]) -> str:
+    """`[n] “verbatim quote”`."""
+    return f"**[{citation['n']}]** \u201c{escape_markdown(str(citation['quote']))}\u201d"
+
+
+def _embeds(text: str, title: str | None, colour: discord.Colour) -> list[discord.Embed]:
+    chunks = split_text(text, DESCRIPTION_LIMIT) or ["\u200b"]  # an embed needs some description
+    embeds = [discord.Embed(description=chunk, colour=colour) for chunk in chunks]
+    if title:
+        embeds[0].title = shorten(title, TITLE_LIMIT)
+    return embeds
+
+
+def reply_embeds(reply: Reply) -> list[discord.Embed]:
+    """The reply's body embeds (the first titled), then its numbered sources."""
+    colour = _COLOURS[reply.tone]
+    body = _embeds("\n\n".join(_block_markdown(b) for b in reply.blocks), reply.title, colour)
+    if reply.note:
+        body[-1].set_footer(text=shorten(reply.note, FOOTER_LIMIT))
+    if not reply.citations:
+        return body
+    lines = "\n".join(source_line(c.to_json()) for c in reply.citations)
+    return body + _embeds(lines, "Sources", colour)
+
+
+def quote_embeds(citations: Iterable[Mapping[str, Any]]) -> list[discord.Embed]:
+    """The verbatim quotes behind a reply's markers, one line each."""
+    lines = "\n".join(quote_line(c) for c in citations)
+    return _embeds(lines, "Quotes", _COLOURS["ok"])
+
+
+def pack(embeds: Iterable[discord.Embed]) -> list[Post]:
+    """Embeds grouped into as few messages as Discord's per-message limits allow, in order."""
+    posts: list[Post] = []
+    size = 0
+    for embed in embeds:
+        if not posts or len(posts[-1].embeds) == EMBEDS_PER_MESSAGE or size + len(embed) > EMBED_TOTAL_LIMIT:
+            posts.append(Post())
+            size = 0
+        posts[-1].embeds.append(embed)
+        size += len(embed)
+    return posts
+
+
+def text_post(text: str) -> Post:
+    """A short plain message (errors, notices), cut to Discord's content limit."""
+    return Post(content=shorten(text, CONTENT_LIMIT))

@@ -1,0 +1,96 @@
+"""`yalu chat` and the shared command table: the same commands as Discord, in a terminal."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot.chat_commands import COMMANDS, ChatSession, parse_line
+from bot.cli import main
+from bot.errors import BadQuestion
+from bot.services import Services
+
+
+def test_parse_line_reads_free_text_and_options() -> None:
+    """`/ask` takes the free words as the question and `--since` as an option."""
+    command, args = parse_line("/ask What did Xi write to Kim? --since 2023 --private")
+    assert command.name == "ask"
+    assert args == {"question": "What did Xi write to Kim?", "since": "2023", "private": True}
+
+
+def test_parse_line_refuses_bad_input_in_one_line() -> None:
+    """Unknown commands, missing values and non-numbers are clear errors."""
+    for line, message in (
+        ("/nope", "unknown command /nope"),
+        ("/ask --since", "--since needs a value"),
+        ("/brief --days x", "whole number"),
+        ("/summarize", "needs article"),
+        ("/sources all", "takes no text"),
+    ):
+        with pytest.raises(BadQuestion, match=message):
+            parse_line(line)
+
+
+def test_the_table_holds_the_discord_commands() -> None:
+    """The table has ask, brief, summarize, sources, add and help; only add needs the admin role."""
+    assert list(COMMANDS) == ["ask", "brief", "summarize", "sources", "add", "help"]
+    assert [c.name for c in COMMANDS.values() if c.admin] == ["add"]
+
+
+def test_a_plain_line_is_a_question_and_the_next_a_follow_up(seeded: Services) -> None:
+    """A question, then "and in 2021?", is answered as the same question about 2021."""
+    session = ChatSession(seeded)
+    first = session.handle("What did Xi write to Kim in September 2023?")
+    follow = session.handle("and in 2021?")
+    assert first.kind == "answer" and first.citations
+    assert follow.title == "What did Xi write to Kim in 2021?"
+    assert {c.published.year for c in follow.citations if c.published} == {2021}
+
+
+def test_an_explicit_ask_starts_a_new_conversation(seeded: Services) -> None:
+    """`/ask` is never rewritten, even right after another question."""
+    session = ChatSession(seeded)
+    session.handle("What did Xi write to Kim in September 2023?")
+    assert session.handle("/ask Kim?").title == "Kim?"
+
+
+def test_errors_are_replies_and_the_session_goes_on(seeded: Services) -> None:
+    """A bad command is an error reply, and the next line is answered."""
+    session = ChatSession(seeded)
+    assert session.handle("/brief --days x").tone == "error"
+    assert session.handle("/sources").title == "5 articles"
+
+
+def test_summarize_in_the_terminal_may_name_a_file(seeded: Services, tmp_path: Path) -> None:
+    """At the terminal (unlike Discord) /summarize accepts an article file on this machine."""
+    article = tmp_path / "a.md"
+    source = next(iter(sorted(seeded.settings.knowledge_dir.glob("*.md"))))
+    article.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    assert ChatSession(seeded).handle(f"/summarize {article}").kind == "summary"
+
+
+def test_yalu_chat_answers_typed_lines(
+    seeded: Services, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`yalu chat` over the built index reads lines until /quit and prints answers with sources."""
+    monkeypatch.setenv("YALU_DATA_DIR", str(seeded.settings.data_dir))
+    monkeypatch.setenv("YALU_KNOWLEDGE_DIR", str(seeded.settings.knowledge_dir))
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("What did Xi write to Kim in September 2023?\n/help\n/quit\n/sources\n")
+    )
+    assert main(["chat"]) == 0
+    out = capsys.readouterr().out
+    assert "five times" in out and "[1] South China Morning Post, 2023-09-09" in out
+    assert "/summarize ARTICLE" in out and "5 articles" not in out  # nothing is read after /quit
+
+
+def test_yalu_bot_without_a_token_names_the_setting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`yalu bot` with no DISCORD_TOKEN exits 1 with one line naming it and pointing to `yalu chat`."""
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    assert main(["bot"]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "DISCORD_TOKEN" in line and "yalu chat" in line
