@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.answer_model import Citation
+from bot.cite import cite
 from bot.corpus import Article
 from bot.llm.validate import Source, Validated
 from bot.store import ChunkRecord
@@ -40,24 +41,10 @@ def cite_sources(validated: Validated, sources: Sequence[Source], articles: Mapp
     for n, shown in validated.numbering().items():
         source, article = by_n[n], articles[by_n[n].article_id]
         start, end = _span(validated, source)
-        quote = article.body[start:end]
         lo, hi = source.start, source.start + len(source.text)
-        if not (lo <= start < end <= hi) or article.body[lo:hi] != source.text or not quote.strip():
+        if not (lo <= start < end <= hi) or article.body[lo:hi] != source.text:
             raise ValueError(f"citation [{n}] of {article.id!r} does not verify against the article body")
-        citations.append(
-            Citation(
-                shown,
-                article.id,
-                article.title,
-                article.outlet,
-                article.published,
-                article.url,
-                quote,
-                source.text,
-                start,
-                end,
-            )
-        )
+        citations.append(cite(shown, article, start, end, (lo, hi)))  # cite() checks the quote itself
     return citations
 
 
