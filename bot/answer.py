@@ -16,7 +16,7 @@ from bot.dates import Window, window_in_question
 from bot.errors import BadQuestion
 from bot.retrieve import Filters, Passage, Retrieval, Retriever
 from bot.speakers import asked_speaker, sentence_speakers
-from bot.store import ArticleInfo, ChunkRecord, Store, Vector, date_range_of
+from bot.store import ArticleInfo, ChunkRecord, Store, Vector, published_in
 from bot.text import ACRONYMS, STOPWORDS, expand_acronyms, is_prose, stem, terms, word_count, words
 
 # Words that frame a question rather than name what it is about.
@@ -361,9 +361,7 @@ class Answerer:
     def _window_has_articles(self, window: Window) -> bool:
         if not window:
             return True
-        lo = window.since.toordinal() if window.since else -(10**9)
-        hi = window.until.toordinal() if window.until else 10**9
-        return any(_overlaps(info, lo, hi) for info in self.registry.values())
+        return any(published_in(info, window.since, window.until) for info in self.registry.values())
 
     def _empty_window(self, question: str, window: Window, qid: str | None, t0: float) -> Answer:
         dated = sorted((i.published, i.id) for i in self.registry.values() if i.published)
@@ -376,11 +374,6 @@ class Answerer:
         return Answer(
             question, "insufficient_evidence", line, [], {"retrieve": 0.0, "answer": total, "total": total}, qid
         )
-
-
-def _overlaps(info: ArticleInfo, lo: int, hi: int) -> bool:
-    a_lo, a_hi = date_range_of(info.published, info.published_precision)
-    return a_lo >= 0 and a_hi >= lo and a_lo <= hi
 
 
 def _years(question: str) -> list[int]:

@@ -9,7 +9,6 @@ phrase is salient for a side when more of its articles use it, more often, in mo
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 import math
 import re
 from collections import defaultdict
@@ -24,10 +23,11 @@ from bot.cite import CitationList
 from bot.corpus import Article
 from bot.dates import parse_user_date
 from bot.errors import BadQuestion, NotFound
+from bot.lookup import one_article
 from bot.names import ORGANISATIONS, agency_name, is_place, known_person
 from bot.phrases import Candidate, candidates, content_keys, find_phrase, lemma, words
 from bot.quotes import Quote, article_quotes, attribution
-from bot.store import date_range_of
+from bot.store import published_in
 from bot.text import STOPWORDS
 from bot.timeline.actors import STATES, name_spans
 
@@ -132,24 +132,12 @@ def resolve_side(articles: Sequence[Article], spec: str) -> Side:
     if period:
         since = parse_user_date(period[1])
         until = parse_user_date(period[2] or period[1], end=True)
-        chosen = tuple(a for a in articles if _published_within(a, since, until))
+        chosen = tuple(a for a in articles if published_in(a, since, until))
         if not chosen:
             raise NotFound(f"no indexed article was published in {spec.strip()}; `yalu sources` lists them")
         return Side(spec, spec.strip(), chosen)
-    exact = [a for a in articles if a.id == spec.strip()]
-    wanted = " ".join(spec.split()).lower()
-    found = exact or [a for a in articles if wanted and (wanted in a.id.lower() or wanted in a.title.lower())]
-    if not found:
-        raise NotFound(f"no indexed article matches {spec!r}: give an id, a title fragment or a period (YYYY-MM)")
-    if len(found) > 1:
-        listed = "; ".join(f"{a.id} ({a.title})" for a in found[:6])
-        raise NotFound(f"{len(found)} articles match {spec!r}; give more of the title or the id: {listed}")
-    return Side(spec, found[0].title, (found[0],))
-
-
-def _published_within(article: Article, since: dt.date, until: dt.date) -> bool:
-    lo, hi = date_range_of(article.published, article.published_precision)
-    return lo >= 0 and lo <= until.toordinal() and hi >= since.toordinal()
+    found = one_article(articles, spec)
+    return Side(spec, found.title, (found,))
 
 
 def compare(articles: Sequence[Article], spec_a: str, spec_b: str, limit: int = 10) -> Comparison:

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from bot.errors import BadQuestion, NotFound
-from bot.store import ArticleInfo
 
 
-def match_articles(articles: Iterable[ArticleInfo], ref: str) -> list[ArticleInfo]:
+class Titled(Protocol):
+    """Anything with an article id and title: an Article or an ArticleInfo."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+
+T = TypeVar("T", bound=Titled)
+
+
+def match_articles(articles: Iterable[T], ref: str) -> list[T]:
     """Articles whose id is `ref`, else those whose id or title contains it (case-insensitive)."""
     pool = list(articles)
     wanted = " ".join(ref.split()).lower()
@@ -19,7 +32,7 @@ def match_articles(articles: Iterable[ArticleInfo], ref: str) -> list[ArticleInf
     return [a for a in pool if wanted in a.id.lower() or wanted in " ".join(a.title.split()).lower()]
 
 
-def one_article(articles: Iterable[ArticleInfo], ref: str) -> ArticleInfo:
+def one_article(articles: Iterable[T], ref: str) -> T:
     """The single indexed article `ref` designates; a clear error when none or several match."""
     if ref.startswith(("http://", "https://")):
         raise BadQuestion(

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -79,7 +79,17 @@ def date_range_of(d: dt.date | None, precision: str | None) -> tuple[int, int]:
     return d.toordinal(), d.toordinal()
 
 
-def published_in(info: ArticleInfo, since: dt.date | None, until: dt.date | None) -> bool:
+class Dated(Protocol):
+    """Anything with a publication date known to a precision: an Article or an ArticleInfo."""
+
+    @property
+    def published(self) -> dt.date | None: ...
+
+    @property
+    def published_precision(self) -> str | None: ...
+
+
+def published_in(info: Dated, since: dt.date | None, until: dt.date | None) -> bool:
     """Whether an article's publication date (to its precision) overlaps [since, until]; undated never does."""
     lo, hi = date_range_of(info.published, info.published_precision)
     if lo < 0:
