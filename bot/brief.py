@@ -9,16 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from bot.answer_model import Citation
 from bot.cite import CitationList, cite
 from bot.corpus import Article
 from bot.dates import Window
+from bot.store import Dated
 from bot.summarize import PRINCIPALS, Embed, KeyQuote, RankedSentence, key_quotes, rank_sentences
 from bot.text import word_count
 
 BriefStatus = Literal["ok", "empty"]
+D = TypeVar("D", bound=Dated)
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def make_briefing(
     contrast: Contrast | None = None,
     max_quotes: int = 5,
 ) -> Briefing:
-    """A briefing over `articles` (published in `window`); `earlier` coverage is what changes are measured against."""
+    """A briefing over `articles` (published in `window`); changes are measured against `earlier` coverage."""
     ordered = sorted(articles, key=lambda a: (a.published or dt.date.max, a.id))
     numbers = CitationList()
     ranked = {a.id: rank_sentences(a, embed) for a in ordered}
@@ -208,7 +210,7 @@ def _changes(
 ) -> list[Change]:
     """Wording new in the period and wording of the previous coverage the period no longer uses."""
     new, dropped = contrast(articles, earlier)
-    dates = sorted(a.published.isoformat() for a in _previous_coverage(articles, earlier) if a.published)
+    dates = sorted(a.published.isoformat() for a in earlier if a.published)
     against = f"coverage of {dates[0]} to {dates[-1]}" if len(dates) > 1 else f"coverage of {dates[0]}" if dates else ""
 
     def earlier_use(p: PhraseContrast) -> Citation:
@@ -222,25 +224,22 @@ def _changes(
 def phrase_contrast(
     period: Sequence[Article], earlier: Sequence[Article], limit: int = 4
 ) -> tuple[list[PhraseContrast], list[PhraseContrast]]:
-    """Quoted wording the period uses and the previous coverage does not, and the reverse.
+    """Quoted wording the period uses and the previous coverage (`earlier`, see `previous_coverage`) does not.
 
-    "Previous coverage" is the earlier articles of the year before the period's first article (or the
-    latest earlier one): a briefing reports what changed since the last exchange, not since 2021.
     Only phrases of two words or more that Xi, Kim or their parties are quoted as using count: the
     change that matters is in what the leaders wrote, not in the reporters' or analysts' words.
     """
     from bot.compare import Side, compare_sides, rarity
 
-    previous = _previous_coverage(period, earlier)
-    if not previous:
+    if not earlier:
         return [], []
     comparison = compare_sides(
         Side("period", "period", tuple(period)),
-        Side("before", "before", tuple(previous)),
+        Side("before", "before", tuple(earlier)),
         20,
         rarity([*period, *earlier]),
     )
-    by_id = {a.id: a for a in [*period, *previous]}
+    by_id = {a.id: a for a in [*period, *earlier]}
 
     def contrasts(phrases: Sequence[Any]) -> list[PhraseContrast]:
         out: list[PhraseContrast] = []
@@ -254,8 +253,12 @@ def phrase_contrast(
     return contrasts(comparison.only_a), contrasts(comparison.only_b)
 
 
-def _previous_coverage(period: Sequence[Article], earlier: Sequence[Article]) -> list[Article]:
-    """Earlier articles published in the 365 days before the period's first article, else the latest one."""
+def previous_coverage(period: Sequence[D], earlier: Sequence[D]) -> list[D]:
+    """What a period's wording is compared with: earlier articles of the 365 days before its first one.
+
+    Without any, the latest earlier article: a briefing reports what changed since the last exchange,
+    not since the first article of the corpus.
+    """
     dates = [a.published for a in period if a.published]
     dated = sorted((a for a in earlier if a.published), key=lambda a: a.published or dt.date.min)
     if not dates or not dated:

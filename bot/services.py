@@ -227,11 +227,13 @@ class Services:
     def _briefing(self, window: Window, chosen: list[ArticleInfo], earlier: list[ArticleInfo]) -> Briefing:
         from functools import partial
 
-        from bot.brief import make_briefing, phrase_contrast
+        from bot.brief import make_briefing, phrase_contrast, previous_coverage
         from bot.ingest import embed_texts
 
         articles = [a for a in (self.store.article(i.id) for i in chosen) if a is not None]
-        previous = [a for a in (self.store.article(i.id) for i in earlier) if a is not None]
+        # Only the coverage the period is compared with is read, not every earlier article.
+        compared = previous_coverage(chosen, earlier)
+        previous = [a for a in (self.store.article(i.id) for i in compared) if a is not None]
         embed = partial(embed_texts, self.embeddings)
         briefing = make_briefing(window, articles, previous, embed, contrast=phrase_contrast)
         writer = self._writer("brief")
