@@ -9,9 +9,10 @@ attributed by code — and any model failure returns the extractive result with 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.answer_model import Citation
 from bot.chunking import paragraphs, split_sentences
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from bot.summarize import Summary
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _PARAGRAPHS_PER_ARTICLE = 4  # briefing passages: each article's lead paragraphs, enough for its news
 
@@ -59,26 +61,31 @@ def paragraph_sources(articles: Sequence[Article], per_article: int | None = Non
 
 def llm_summary(extractive: Summary, article: Article, writer: Writer) -> Summary:
     """The summary with a model-written headline and bullets, or the extractive one with a notice."""
-    try:
-        return _write_summary(extractive, article, writer)
-    except LLMError as exc:
-        log.warning("LLM summary failed: %s", exc.reason)
-        return _fallback_summary(extractive, f"did not answer ({exc.reason})", {"model": writer.label})
-    except Exception as exc:  # the optional model must never take the summary down with it
-        log.exception("LLM summary failed unexpectedly")
-        return _fallback_summary(extractive, f"failed ({type(exc).__name__})", {"model": writer.label})
+    return _guarded(
+        "summary", writer, lambda: _write_summary(extractive, article, writer), partial(_fallback_summary, extractive)
+    )
 
 
 def llm_briefing(extractive: Briefing, articles: Sequence[Article], period: str, writer: Writer) -> Briefing:
     """The briefing with a model-written overview (after the article count), or the extractive one with a notice."""
+    return _guarded(
+        "briefing",
+        writer,
+        lambda: _write_briefing(extractive, articles, period, writer),
+        partial(_fallback_briefing, extractive),
+    )
+
+
+def _guarded(kind: str, writer: Writer, write: Callable[[], T], fallback: Callable[[str, dict[str, Any]], T]) -> T:
+    """`write()`, or `fallback(why, llm)` when the model fails in any way: the optional model never breaks a reply."""
     try:
-        return _write_briefing(extractive, articles, period, writer)
+        return write()
     except LLMError as exc:
-        log.warning("LLM briefing failed: %s", exc.reason)
-        return _fallback_briefing(extractive, f"did not answer ({exc.reason})", {"model": writer.label})
-    except Exception as exc:  # the optional model must never take the briefing down with it
-        log.exception("LLM briefing failed unexpectedly")
-        return _fallback_briefing(extractive, f"failed ({type(exc).__name__})", {"model": writer.label})
+        log.warning("LLM %s failed: %s", kind, exc.reason)
+        return fallback(f"did not answer ({exc.reason})", {"model": writer.label})
+    except Exception as exc:
+        log.exception("LLM %s failed unexpectedly", kind)
+        return fallback(f"failed ({type(exc).__name__})", {"model": writer.label})
 
 
 def _write_summary(extractive: Summary, article: Article, writer: Writer) -> Summary:
