@@ -15,6 +15,7 @@ from bot.answer_model import Citation
 from bot.cite import CitationList, cite
 from bot.corpus import Article
 from bot.dates import Window
+from bot.quotes import Quote, article_quotes
 from bot.store import Dated
 from bot.summarize import PRINCIPALS, Embed, KeyQuote, RankedSentence, key_quotes, rank_sentences
 from bot.text import word_count
@@ -146,14 +147,15 @@ def make_briefing(
     """A briefing over `articles` (published in `window`); changes are measured against `earlier` coverage."""
     ordered = sorted(articles, key=lambda a: (a.published or dt.date.max, a.id))
     numbers = CitationList()
-    ranked = {a.id: rank_sentences(a, embed) for a in ordered}
+    quotes = {a.id: article_quotes(a) for a in ordered}  # parsed once: ranking and key quotes both use them
+    ranked = {a.id: rank_sentences(a, embed, quotes[a.id]) for a in ordered}
     items = [_item(a, ranked[a.id], numbers) for a in ordered if ranked[a.id]]
     coverage = _coverage(ordered)
     overview = f"{coverage}{_latest(ordered, ranked, numbers)}"
-    quotes = _quotes(ordered, numbers, max_quotes)
+    leading = _quotes(ordered, quotes, numbers, max_quotes)
     changes = _changes(ordered, earlier, numbers, contrast) if contrast and earlier else []
     return Briefing(
-        window.since, window.until, "ok", overview, items, quotes, changes, numbers.citations, coverage=coverage
+        window.since, window.until, "ok", overview, items, leading, changes, numbers.citations, coverage=coverage
     )
 
 
@@ -194,11 +196,13 @@ def _latest(articles: Sequence[Article], ranked: dict[str, list[RankedSentence]]
     return f" Latest: {top.text} [{numbers.add(latest, top.span.start, top.span.end)}]"
 
 
-def _quotes(articles: Sequence[Article], numbers: CitationList, limit: int) -> list[KeyQuote]:
+def _quotes(
+    articles: Sequence[Article], quotes: dict[str, list[Quote]], numbers: CitationList, limit: int
+) -> list[KeyQuote]:
     """The principals' key quotes, newest article first, at most two per article."""
     found: list[KeyQuote] = []
     for article in reversed(articles):
-        for q in key_quotes(article, 2):
+        for q in key_quotes(quotes[article.id], 2):
             if len(found) < limit and q.speaker in PRINCIPALS:
                 n = numbers.add(article, q.start, q.end, (q.sentence_start, q.sentence_end))
                 found.append(KeyQuote(q.speaker, q.via, q.text, n))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,7 +95,7 @@ class RankedSentence:
     vector: Vector
 
 
-def rank_sentences(article: Article, embed: Embed) -> list[RankedSentence]:
+def rank_sentences(article: Article, embed: Embed, quotes: Sequence[Quote]) -> list[RankedSentence]:
     """The article's prose sentences, most summary-worthy first.
 
     A sentence scores for being close to the article's centroid and to its title (what the whole
@@ -111,7 +111,7 @@ def rank_sentences(article: Article, embed: Embed) -> list[RankedSentence]:
     sentences, title = vectors[:-1], vectors[-1]
     centroid = sentences.mean(axis=0)
     centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
-    principal_spans = _principal_sentences(article)
+    principal_spans = {q.sentence_start for q in quotes if q.speaker in PRINCIPALS}
     ranked = []
     for i, (span, text) in enumerate(zip(spans, texts, strict=True)):
         score = 0.45 * float(sentences[i] @ centroid) + 0.25 * float(sentences[i] @ title)
@@ -135,7 +135,8 @@ def pick_diverse(ranked: list[RankedSentence], count: int) -> list[RankedSentenc
 
 def summarize_article(article: Article, embed: Embed, max_bullets: int = 5, max_quotes: int = 3) -> Summary:
     """An extractive summary: the title as headline, 3-5 central sentences, the principals' key quotes."""
-    ranked = rank_sentences(article, embed)
+    found = article_quotes(article)
+    ranked = rank_sentences(article, embed, found)
     count = max(1, min(max_bullets, 3 if len(ranked) <= 12 else 4 if len(ranked) <= 25 else 5, len(ranked)))
     chosen = sorted(pick_diverse(ranked, count), key=lambda r: r.index)
     numbers = CitationList()
@@ -143,20 +144,20 @@ def summarize_article(article: Article, embed: Embed, max_bullets: int = 5, max_
     bullets = [Bullet(r.text, [numbers.add(article, r.span.start, r.span.end, para_of(r.span.start))]) for r in chosen]
     quotes = [
         KeyQuote(q.speaker, q.via, q.text, numbers.add(article, q.start, q.end, (q.sentence_start, q.sentence_end)))
-        for q in key_quotes(article, max_quotes, avoid=[r.span for r in chosen])
+        for q in key_quotes(found, max_quotes, avoid=[r.span for r in chosen])
     ]
     return Summary(
         article.id, article.title, article.outlet, article.published, article.title, bullets, quotes, numbers.citations
     )
 
 
-def key_quotes(article: Article, limit: int = 3, avoid: list[Span] | None = None) -> list[Quote]:
+def key_quotes(quotes: Sequence[Quote], limit: int = 3, avoid: list[Span] | None = None) -> list[Quote]:
     """The article's most telling quotations: principals first, full statements over scare quotes.
 
     Quotes already inside a chosen bullet (`avoid`) rank lower, and no speaker gets more than two.
     """
     avoid = avoid or []
-    candidates = [q for q in article_quotes(article) if q.speaker and q.words >= 6]
+    candidates = [q for q in quotes if q.speaker and q.words >= 6]
 
     def worth(q: Quote) -> float:
         value = 2.0 if q.speaker in PRINCIPALS else 1.0
@@ -169,11 +170,6 @@ def key_quotes(article: Article, limit: int = 3, avoid: list[Span] | None = None
         if len(chosen) < limit and sum(c.speaker == q.speaker for c in chosen) < 2:
             chosen.append(q)
     return sorted(chosen, key=lambda q: q.start)
-
-
-def _principal_sentences(article: Article) -> set[int]:
-    """Start offsets of sentences that quote a principal (Xi, Kim, their parties)."""
-    return {q.sentence_start for q in article_quotes(article) if q.speaker in PRINCIPALS}
 
 
 def _redundancy(candidate: RankedSentence, chosen: list[RankedSentence]) -> float:
