@@ -38,14 +38,6 @@ def cite(n: int, article: Article, start: int, end: int, passage: tuple[int, int
     )
 
 
-def find_span(body: str, text: str, near: int = 0) -> tuple[int, int] | None:
-    """Offsets of `text` in `body`, preferring the occurrence at or after `near` (None if absent)."""
-    at = body.find(text, near)
-    if at < 0:
-        at = body.find(text)
-    return (at, at + len(text)) if at >= 0 and text else None
-
-
 class CitationList:
     """Numbers citations in order of first use; the same span cited twice keeps its first number."""
 
