@@ -1,31 +1,45 @@
-"""BM25 over the stored chunks (bm25s), persisted in the data dir and rebuilt only when stale.
+"""BM25 over the stored chunks: kept in step with the store incrementally, persisted in the data dir.
 
-Besides the BM25 index it keeps, per chunk, what filtering needs (article id, date range,
-outlet), and the corpus's document frequencies for sentence scoring and abstention.
+The index is an inverted file of our own (numpy only), because BM25 libraries score at build
+time and must re-index everything when one article is added. Here an ingest adds the new
+chunks' postings and tombstones the replaced ones; a query computes Lucene's BM25 from the
+postings of its terms. Besides postings it keeps, per chunk, what filtering needs (article id,
+date range, outlet), and the corpus's document frequencies for sentence scoring and abstention.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import math
+import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bot.text import terms
 
+if TYPE_CHECKING:
+    from bot.store import Store
+
+log = logging.getLogger(__name__)
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+Row = tuple[str, str, dict[str, Any]]  # (chunk id, text, metadata) as the store yields them
+_K1, _B = 1.5, 0.75  # Lucene's defaults
+_FORMAT = 2  # bump when the saved layout changes: an older file is then rebuilt from the store
+_FILE = "index.npz"
 
 
 @dataclass
 class ChunkTable:
-    """Per-chunk columns used to filter lexical hits without a store round trip."""
+    """Per-chunk columns used to filter lexical hits without a store round trip (one row per chunk ever added)."""
 
     ids: list[str]
     article_ids: list[str]
@@ -34,86 +48,232 @@ class ChunkTable:
     outlets: list[str]
 
 
+@dataclass(frozen=True)
+class SyncReport:
+    """How `LexicalIndex.sync` changed the index."""
+
+    added: int
+    removed: int
+    chunks: int
+
+    @property
+    def changed(self) -> bool:
+        """Whether the index differs from before (and should be saved)."""
+        return bool(self.added or self.removed)
+
+
 class LexicalIndex:
     """A BM25 index of chunk texts plus document frequencies of stemmed terms."""
 
-    def __init__(self, table: ChunkTable, df: Counter[str], retriever: Any, signature: str) -> None:
-        """Wrap a built index; use `build` or `load` to make one."""
-        self.table = table
-        self.df = df
-        self.retriever = retriever
-        self.signature = signature
-        self.n_docs = max(1, len(table.ids))
+    def __init__(self) -> None:
+        """An empty index; fill it with `add` or `sync`, or use `load`."""
+        self.table = ChunkTable([], [], np.zeros(0, np.int64), np.zeros(0, np.int64), [])
+        self.df: Counter[str] = Counter()  # live chunks containing each term; absent terms are absent
+        self.articles: dict[str, str] = {}  # article id -> content hash of the indexed version
+        self._vocab: dict[str, int] = {}
+        self._indptr = np.zeros(1, np.int64)  # CSR by chunk row: the row's term ids and counts
+        self._terms = np.zeros(0, np.int32)
+        self._tf = np.zeros(0, np.float32)
+        self._dl = np.zeros(0, np.float32)
+        self._alive = np.zeros(0, bool)
+        self._postings: tuple[IntArray, IntArray, np.ndarray[Any, Any]] | None = None  # CSC, built lazily
 
-    @classmethod
-    def build(cls, rows: Iterable[tuple[str, str, dict[str, Any]]], signature: str) -> LexicalIndex:
-        """Index (chunk id, text, metadata) rows."""
-        import bm25s
+    # --- size --------------------------------------------------------------------------------
+    @property
+    def n_docs(self) -> int:
+        """Number of live chunks (at least 1, so that idf stays finite on an empty index)."""
+        return max(1, int(self._alive.sum()))
 
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG to the console
-        ids, arts, lo, hi, outlets, corpus = [], [], [], [], [], []
-        df: Counter[str] = Counter()
+    @property
+    def signature(self) -> str:
+        """A fingerprint of the indexed (article id, content hash) pairs."""
+        return registry_signature(self.articles.items())
+
+    # --- updating ----------------------------------------------------------------------------
+    def synced(self, store: Store, current: Mapping[str, str]) -> tuple[LexicalIndex, SyncReport]:
+        """This index brought in step with the store's registry (article id -> content hash).
+
+        Only what differs is touched: articles gone or changed lose their rows, new or changed
+        ones have just their chunks read from the store. Several processes sharing a store each
+        catch up this way, whoever did the ingest. The result is a new index when anything
+        changed, so a question being answered on another thread keeps a consistent view.
+        """
+        stale = [a for a, h in self.articles.items() if current.get(a) != h]
+        fresh = [a for a, h in current.items() if self.articles.get(a) != h]
+        if not stale and not fresh:
+            return self, SyncReport(0, 0, 0)
+        index = self._copy()
+        index.remove(stale)
+        rows = store.iter_chunks(fresh) if len(fresh) < len(current) else store.iter_chunks()
+        wanted = {a: current[a] for a in fresh}
+        # A chunk whose hash is not the registry's belongs to an ingest still under way (or an orphan).
+        added = index.add(r for r in rows if wanted.get(str(r[2]["article_id"])) == r[2]["content_hash"])
+        index.articles.update(wanted)
+        index._maybe_compact()
+        return index, SyncReport(len(fresh), len(stale), added)
+
+    def _copy(self) -> LexicalIndex:
+        """A copy that can be changed without disturbing readers of this one (arrays are replaced, not edited)."""
+        other = LexicalIndex()
+        t = self.table
+        other.table = ChunkTable(list(t.ids), list(t.article_ids), t.lo, t.hi, list(t.outlets))
+        other.df, other.articles, other._vocab = Counter(self.df), dict(self.articles), dict(self._vocab)
+        other._indptr, other._terms, other._tf, other._dl = self._indptr, self._terms, self._tf, self._dl
+        other._alive = self._alive.copy()  # the one array `remove` edits in place
+        return other
+
+    def add(self, rows: Iterable[Row]) -> int:
+        """Index chunks; returns how many were added (their articles are recorded by `sync`)."""
+        new_terms: list[np.ndarray[Any, Any]] = []
+        new_tf: list[np.ndarray[Any, Any]] = []
+        lengths: list[int] = []
+        lo: list[int] = []
+        hi: list[int] = []
+        t = self.table
         for chunk_id, text, meta in rows:
-            toks = terms(text)
-            ids.append(chunk_id)
-            arts.append(str(meta["article_id"]))
+            counts = Counter(terms(text))
+            ids = np.fromiter((self._vocab.setdefault(w, len(self._vocab)) for w in counts), np.int32, len(counts))
+            new_terms.append(ids)
+            new_tf.append(np.fromiter(counts.values(), np.float32, len(counts)))
+            lengths.append(sum(counts.values()))
+            self.df.update(counts.keys())
+            t.ids.append(chunk_id)
+            t.article_ids.append(str(meta["article_id"]))
+            t.outlets.append(str(meta.get("outlet") or ""))
             lo.append(int(meta["lo"]))
             hi.append(int(meta["hi"]))
-            outlets.append(str(meta.get("outlet") or ""))
-            corpus.append(toks or ["\u2205"])  # bm25s rejects empty documents
-            df.update(set(toks))
-        retriever = bm25s.BM25()
-        if corpus:
-            retriever.index(corpus, show_progress=False)
-        table = ChunkTable(ids, arts, np.array(lo, dtype=np.int64), np.array(hi, dtype=np.int64), outlets)
-        return cls(table, df, retriever if corpus else None, signature)
+        if not lengths:
+            return 0
+        sizes = np.fromiter((len(x) for x in new_terms), np.int64, len(new_terms))
+        self._indptr = np.concatenate([self._indptr, self._indptr[-1] + np.cumsum(sizes)])
+        self._terms = np.concatenate([self._terms, *new_terms])
+        self._tf = np.concatenate([self._tf, *new_tf])
+        self._dl = np.concatenate([self._dl, np.asarray(lengths, np.float32)])
+        self._alive = np.concatenate([self._alive, np.ones(len(lengths), bool)])
+        t.lo = np.concatenate([t.lo, np.asarray(lo, np.int64)])
+        t.hi = np.concatenate([t.hi, np.asarray(hi, np.int64)])
+        self._postings = None
+        return len(lengths)
 
+    def remove(self, article_ids: Iterable[str]) -> int:
+        """Tombstone every chunk of the given articles; returns how many chunks went."""
+        gone = set(article_ids)
+        if not gone:
+            return 0
+        rows = [i for i, a in enumerate(self.table.article_ids) if a in gone and self._alive[i]]
+        words = list(self._vocab)
+        for i in rows:
+            for term_id in self._terms[self._indptr[i] : self._indptr[i + 1]]:
+                word = words[term_id]
+                self.df[word] -= 1
+                if self.df[word] <= 0:
+                    del self.df[word]
+        self._alive[rows] = False
+        for a in gone:
+            self.articles.pop(a, None)
+        return len(rows)
+
+    def _maybe_compact(self) -> None:
+        """Drop tombstoned rows once they are a quarter of the index, so it does not grow without bound."""
+        dead = int((~self._alive).sum())
+        if dead == 0 or dead * 4 < len(self._alive):
+            return
+        keep = np.flatnonzero(self._alive)
+        starts, ends = self._indptr[keep], self._indptr[keep + 1]
+        take = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)] or [np.zeros(0, np.int64)])
+        t = self.table
+        self._terms, self._tf = self._terms[take], self._tf[take]
+        self._indptr = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int64)
+        self._dl, self._alive = self._dl[keep], self._alive[keep]
+        t.ids = [t.ids[i] for i in keep]
+        t.article_ids = [t.article_ids[i] for i in keep]
+        t.outlets = [t.outlets[i] for i in keep]
+        t.lo, t.hi = t.lo[keep], t.hi[keep]
+        self._postings = None
+
+    # --- querying ----------------------------------------------------------------------------
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency of a stemmed term (high for rare terms)."""
         return math.log(1.0 + (self.n_docs - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5))
 
-    def scores(self, query: str) -> np.ndarray[Any, np.dtype[np.float64]]:
-        """BM25 score of every chunk for a query (zeros when nothing matches)."""
+    def scores(self, query: str) -> FloatArray:
+        """BM25 score of every chunk row for a query (zeros for no match and for removed rows)."""
+        out = np.zeros(len(self._alive))
         toks = [t for t in terms(query) if t in self.df]
-        if self.retriever is None or not toks:
-            return np.zeros(len(self.table.ids))
-        return np.asarray(self.retriever.get_scores(toks), dtype=np.float64)
+        if not toks:
+            return out
+        ptr, rows, tf = self._csc()
+        live = self._dl[self._alive]
+        norm = _K1 * (1.0 - _B + _B * self._dl / max(float(live.mean()), 1e-9))
+        for tok in toks:  # a repeated query term counts again, as in BM25 over the query's tokens
+            term_id = self._vocab[tok]
+            r, f = rows[ptr[term_id] : ptr[term_id + 1]], tf[ptr[term_id] : ptr[term_id + 1]]
+            out[r] += self.idf(tok) * f / (f + norm[r])
+        out[~self._alive] = 0.0
+        return out
 
+    def _csc(self) -> tuple[IntArray, IntArray, np.ndarray[Any, Any]]:
+        """Postings by term (row ids and counts), derived from the rows once per change."""
+        if self._postings is None:
+            row_of = np.repeat(np.arange(len(self._dl), dtype=np.int64), np.diff(self._indptr))
+            order = np.argsort(self._terms, kind="stable")
+            counts = np.bincount(self._terms, minlength=len(self._vocab))
+            ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+            self._postings = (ptr, row_of[order], self._tf[order])
+        return self._postings
+
+    # --- persistence -------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
-        """Persist the index under `folder`."""
+        """Persist the index under `folder` in one file, replaced atomically."""
         folder.mkdir(parents=True, exist_ok=True)
-        if self.retriever is not None:
-            self.retriever.save(str(folder / "bm25"))
         t = self.table
-        np.savez(folder / "table.npz", lo=t.lo, hi=t.hi)
         meta = {
-            "signature": self.signature,
+            "format": _FORMAT,
+            "vocab": list(self._vocab),
             "ids": t.ids,
             "article_ids": t.article_ids,
             "outlets": t.outlets,
-            "df": dict(self.df),
+            "articles": self.articles,
         }
-        tmp = folder / "meta.json.tmp"
-        tmp.write_text(json.dumps(meta))
-        tmp.replace(folder / "meta.json")  # written last: a partial save is never taken as current
+        buffer = io.BytesIO()
+        np.savez(
+            buffer,
+            meta=np.frombuffer(json.dumps(meta).encode(), np.uint8),
+            indptr=self._indptr,
+            terms=self._terms,
+            tf=self._tf,
+            dl=self._dl,
+            alive=self._alive,
+            lo=t.lo,
+            hi=t.hi,
+        )
+        tmp = folder / f"{_FILE}.{os.getpid()}.tmp"  # per process: two writers never share a temp file
+        tmp.write_bytes(buffer.getvalue())
+        tmp.replace(folder / _FILE)
 
     @classmethod
-    def load(cls, folder: Path, signature: str) -> LexicalIndex | None:
-        """Load a saved index if it matches `signature`; None when absent, stale or unreadable."""
-        try:
-            meta = json.loads((folder / "meta.json").read_text())
-            if meta.get("signature") != signature:
-                return None
-            arrays = np.load(folder / "table.npz")
-            retriever = None
-            if meta["ids"]:
-                import bm25s
-
-                retriever = bm25s.BM25.load(str(folder / "bm25"))
-        except (OSError, ValueError, KeyError):
+    def load(cls, folder: Path) -> LexicalIndex | None:
+        """The saved index, or None when absent, of an older format or unreadable (then rebuild)."""
+        if not (folder / _FILE).exists():
             return None
-        table = ChunkTable(meta["ids"], meta["article_ids"], arrays["lo"], arrays["hi"], meta["outlets"])
-        return cls(table, Counter(meta["df"]), retriever, signature)
+        try:
+            with np.load(folder / _FILE) as saved:
+                meta = json.loads(saved["meta"].tobytes())
+                if meta.get("format") != _FORMAT:
+                    return None
+                index = cls()
+                index._indptr, index._terms, index._tf = saved["indptr"], saved["terms"], saved["tf"]
+                index._dl, index._alive = saved["dl"], saved["alive"]
+                index.table = ChunkTable(meta["ids"], meta["article_ids"], saved["lo"], saved["hi"], meta["outlets"])
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            log.warning("BM25 index at %s unreadable (%s); rebuilding it from the store", folder, exc)
+            return None
+        index._vocab = {w: i for i, w in enumerate(meta["vocab"])}
+        index.articles = dict(meta["articles"])
+        words = meta["vocab"]
+        live_terms = index._terms[np.repeat(index._alive, np.diff(index._indptr))]
+        index.df = Counter({words[i]: int(n) for i, n in enumerate(np.bincount(live_terms, minlength=len(words))) if n})
+        return index
 
 
 def registry_signature(pairs: Iterable[tuple[str, str]]) -> str:

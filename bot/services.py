@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,7 +15,7 @@ from bot.answer_model import Answer
 from bot.config import Settings
 from bot.dates import Window
 from bot.ingest import Ingestor, IngestReport, Progress, discover, load_files, save_copy
-from bot.lexical import LexicalIndex, registry_signature
+from bot.lexical import LexicalIndex
 from bot.retrieve import Filters, Retrieval, Retriever
 from bot.store import ArticleInfo, Store, make_client, published_in
 
@@ -37,6 +38,7 @@ class Services:
     store: Store
     embeddings: Any
     _lexical: LexicalIndex | None = field(default=None, repr=False)
+    _lexical_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
     def ingestor(self) -> Ingestor:
@@ -49,18 +51,16 @@ class Services:
         return {a.id: a for a in self.store.articles()}
 
     def lexical(self, registry: dict[str, ArticleInfo] | None = None) -> LexicalIndex:
-        """The BM25 index, loaded from disk or rebuilt when the store changed since it was saved."""
-        articles = (registry or self.registry()).values()
-        signature = registry_signature((a.id, a.content_hash) for a in articles)
-        if self._lexical is not None and self._lexical.signature == signature:
-            return self._lexical
+        """The BM25 index, loaded from disk once and brought in step with the store incrementally."""
+        current = {a.id: a.content_hash for a in (registry or self.registry()).values()}
         folder = self.settings.data_dir / "bm25" / self.settings.collection
-        index = LexicalIndex.load(folder, signature)
-        if index is None:
-            log.info("building the BM25 index")
-            index = LexicalIndex.build(self.store.iter_chunks(), signature)
-            index.save(folder)
-        self._lexical = index
+        with self._lexical_lock:  # one sync at a time; readers keep the index they were given
+            index = self._lexical or LexicalIndex.load(folder) or LexicalIndex()
+            index, report = index.synced(self.store, current)
+            if report.changed:
+                log.info("BM25 index: %d articles added, %d removed", report.added, report.removed)
+                index.save(folder)
+            self._lexical = index
         return index
 
     @cached_property
@@ -112,6 +112,7 @@ class Services:
                     report.removed.append(info.id)
         self.store.prune_orphans()
         self.refresh()
+        self.lexical()  # bring BM25 up to date now, so the first question after an ingest is not slowed
         return report
 
     def delete(self, article_id: str) -> bool:

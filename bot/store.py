@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 Vector = np.ndarray[Any, np.dtype[np.float32]]
 _PAGE = 2000
+_IDS_PER_QUERY = 200  # article ids per `$in` filter: keeps each SQL query small
 
 
 @dataclass(frozen=True)
@@ -342,11 +343,18 @@ class Store:
         }
         return [by_id[i] for i in ids if i in by_id]
 
-    def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """Every chunk as (id, text, metadata), page by page."""
+    def iter_chunks(self, article_ids: Sequence[str] | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every chunk (or every chunk of the given articles) as (id, text, metadata), page by page."""
+        if article_ids is None:
+            yield from self._iter_where(None)
+            return
+        for start in range(0, len(article_ids), _IDS_PER_QUERY):
+            yield from self._iter_where({"article_id": {"$in": list(article_ids[start : start + _IDS_PER_QUERY])}})
+
+    def _iter_where(self, where: dict[str, Any] | None) -> Iterator[tuple[str, str, dict[str, Any]]]:
         offset = 0
         while True:
-            got = self._chunks.get(limit=_PAGE, offset=offset, include=["documents", "metadatas"])
+            got = self._chunks.get(where=where, limit=_PAGE, offset=offset, include=["documents", "metadatas"])
             if not got["ids"]:
                 return
             yield from zip(got["ids"], got["documents"] or [], (dict(m) for m in got["metadatas"] or []), strict=True)
