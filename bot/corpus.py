@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -52,7 +53,7 @@ class Article:
     notes: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property  # hashing serialises the front matter: worth doing once per article, not per chunk
     def content_hash(self) -> str:
         """Hash of everything that ends up in the index, so any change triggers re-indexing."""
         meta = yaml.safe_dump(self.front_matter(), sort_keys=True, allow_unicode=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import numpy as np
 from bot.chunking import chunk_sentences, split_sentences
 from bot.corpus import Article, to_markdown
 from bot.errors import ArticleError
-from bot.store import Store, Vector
+from bot.store import Indexed, Store, Vector
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -72,38 +73,48 @@ class Ingestor:
         self.overlap = overlap
 
     def index(self, articles: Sequence[Article], report: IngestReport, progress: Progress | None = None) -> None:
-        """Index articles whose content changed; unchanged ones are skipped without embedding."""
-        todo: list[tuple[Article, str | None]] = []
-        for article in articles:
-            old = self.store.content_hash(article.id)
-            if old == article.content_hash:
-                report.unchanged.append(article.id)
-            else:
-                todo.append((article, old))
+        """Index articles whose content changed; unchanged ones are skipped without embedding.
+
+        Storing a batch runs on a second thread while the next batch is embedded (the model and
+        Chroma's writer both release the GIL), so the model, the slow part, is rarely idle. One
+        batch at most waits to be stored, and batches are stored in order.
+        """
+        known = self.store.content_hashes([a.id for a in articles])
+        todo = [a for a in articles if known.get(a.id) != a.content_hash]
+        report.unchanged.extend(a.id for a in articles if known.get(a.id) == a.content_hash)
         done = len(articles) - len(todo)
         if progress:
             progress(done, len(articles))
-        for start in range(0, len(todo), _EMBED_BATCH_ARTICLES):
-            batch = todo[start : start + _EMBED_BATCH_ARTICLES]
-            self._index_batch([a for a, _ in batch], report)
-            for article, old in batch:
-                (report.updated if old else report.added).append(article.id)
-            done += len(batch)
-            if progress:
-                progress(done, len(articles))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yalu-store") as writer:
+            storing: Future[None] | None = None
+            for start in range(0, len(todo), _EMBED_BATCH_ARTICLES):
+                batch = todo[start : start + _EMBED_BATCH_ARTICLES]
+                items = self._embed_batch(batch, report)
+                if storing is not None:
+                    storing.result()  # raises the writer's error here, before more work is queued
+                storing = writer.submit(self.store.put_articles, items, [a.id for a in batch if a.id in known])
+                for article in batch:
+                    (report.updated if article.id in known else report.added).append(article.id)
+                done += len(batch)
+                if progress:
+                    progress(done, len(articles))
+            if storing is not None:
+                storing.result()
 
-    def _index_batch(self, articles: list[Article], report: IngestReport) -> None:
+    def _embed_batch(self, articles: list[Article], report: IngestReport) -> list[Indexed]:
+        """Split a batch into sentences and chunks and embed its sentences and titles in one model call."""
         splits = [split_sentences(a.body) for a in articles]
         texts = [a.body[s.start : s.end] for a, spans in zip(articles, splits, strict=True) for s in spans]
-        titles = [a.title for a in articles]
-        vectors = embed_texts(self.embeddings, texts + titles)
+        vectors = embed_texts(self.embeddings, texts + [a.title for a in articles])
+        items: list[Indexed] = []
         offset = 0
         for i, (article, spans) in enumerate(zip(articles, splits, strict=True)):
             chunks = chunk_sentences(spans, self.chunk_size, self.overlap)
             svecs = vectors[offset : offset + len(spans)]
             offset += len(spans)
-            self.store.put_article(article, spans, chunks, svecs, vectors[len(texts) + i])
+            items.append(Indexed(article, spans, chunks, svecs, vectors[len(texts) + i]))
             report.chunks += len(chunks)
+        return items
 
 
 def save_copy(article: Article, knowledge_dir: Path) -> Path:

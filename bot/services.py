@@ -104,13 +104,18 @@ class Services:
             if knowledge not in path.resolve().parents:
                 report.saved.append(save_copy(article, knowledge))
         articles = [article for _, article in loaded]
+        pending = self.settings.data_dir / "ingest.pending"
+        if pending.exists():  # an earlier ingest stopped midway: drop its chunks that no record commits
+            self.store.prune_orphans()
+        pending.parent.mkdir(parents=True, exist_ok=True)
+        pending.touch()
         self.ingestor.index(articles, report, progress)
         if prune:
             keep = {a.id for a in articles}
             for info in self.store.articles():
                 if info.id not in keep and self.store.delete_article(info.id):
                     report.removed.append(info.id)
-        self.store.prune_orphans()
+        pending.unlink()  # only after success: reading every chunk to find orphans costs seconds at scale
         self.refresh()
         self.lexical()  # bring BM25 up to date now, so the first question after an ingest is not slowed
         return report

@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -132,6 +132,41 @@ def _decode_vectors(blob: str, count: int) -> Vector:
     return raw.reshape(count, -1)
 
 
+@dataclass(frozen=True)
+class Indexed:
+    """One article ready to be stored: its sentence spans, chunks and their vectors."""
+
+    article: Article
+    sentences: Sequence[Span]
+    chunks: Sequence[Chunk]
+    sentence_vectors: Vector  # one row per entry of `sentences`
+    title_vector: Vector
+
+
+@dataclass
+class _Rows:
+    """Records gathered for one collection, written in pages (Chroma caps the size of one write)."""
+
+    ids: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    embeddings: list[Vector] = field(default_factory=list)
+    metadatas: list[Any] = field(default_factory=list)
+
+    def append(self, record_id: str, document: str, embedding: Vector, metadata: dict[str, Any]) -> None:
+        """Add one record."""
+        self.ids.append(record_id)
+        self.documents.append(document)
+        self.embeddings.append(embedding)
+        self.metadatas.append(metadata)
+
+    def write(self, method: Any) -> None:
+        """Send the records to a collection's `add` or `upsert`, a page at a time."""
+        for start in range(0, len(self.ids), _PAGE):
+            sl = slice(start, start + _PAGE)
+            vectors = np.asarray(self.embeddings[sl], dtype=np.float32)
+            method(ids=self.ids[sl], documents=self.documents[sl], embeddings=vectors, metadatas=self.metadatas[sl])
+
+
 class Store:
     """Articles and chunks in Chroma, with the operations the rest of Yalu needs."""
 
@@ -165,11 +200,23 @@ class Store:
         """Number of stored chunks (including any orphans not yet pruned)."""
         return int(self._chunks.count())
 
+    def count_sentences(self) -> int:
+        """Number of indexed sentences (the vectors dense search runs over)."""
+        return int(self._sentences.count())
+
     def article(self, article_id: str) -> Article | None:
         """The full article (body included) or None if it is not indexed."""
         got = self._articles.get(ids=[article_id], include=["documents"])
         docs = got.get("documents") or []
         return parse_markdown(docs[0], f"store:{article_id}") if docs else None
+
+    def content_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The content hash of each of the given articles that is indexed (one query per page of ids)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(article_ids), _PAGE):
+            got = self._articles.get(ids=list(article_ids[start : start + _PAGE]), include=["metadatas"])
+            found.update((i, str(m["content_hash"])) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True))
+        return found
 
     def content_hash(self, article_id: str) -> str | None:
         """The content hash of the indexed version of an article, if any."""
@@ -194,76 +241,63 @@ class Store:
         )
 
     # --- writing --------------------------------------------------------------------------
-    def put_article(
-        self,
-        article: Article,
-        sentences: Sequence[Span],
-        chunks: Sequence[Chunk],
-        sentence_vectors: Vector,
-        title_vector: Vector,
-    ) -> None:
-        """Replace an article's chunks and registry record (chunks first: the record commits).
+    def put_articles(self, items: Sequence[Indexed], replacing: Sequence[str] = ()) -> None:
+        """Store a batch of articles: one write per collection, chunks and sentences first, then the
+        registry records, which commit them. `replacing` names articles whose old chunks go first.
 
-        `sentence_vectors` has one row per entry of `sentences`; a chunk's vector is the
-        normalised mean of its sentences' vectors, so each sentence is embedded only once.
+        A chunk's vector is the normalised mean of its sentences' vectors, so each sentence is
+        embedded only once; the sentence vectors also travel in the chunk's metadata (int8).
         """
-        self.delete_chunks(article.id)
-        lo, hi = date_range(article)
-        row = {span: i for i, span in enumerate(sentences)}
-        ids: list[str] = []
-        docs: list[str] = []
-        metas: list[Any] = []
-        vecs: list[Any] = []
-        for chunk in chunks:
-            svecs = sentence_vectors[[row[s] for s in chunk.sentences]]
-            mean = svecs.mean(axis=0)
-            ids.append(f"{article.id}:{article.content_hash}:{chunk.index}")
-            docs.append(article.body[chunk.start : chunk.end])
-            vecs.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).tolist())
-            metas.append(self._chunk_meta(article, chunk, svecs, lo, hi))
-        for start in range(0, len(ids), _PAGE):
-            sl = slice(start, start + _PAGE)
-            self._chunks.add(ids=ids[sl], documents=docs[sl], embeddings=vecs[sl], metadatas=metas[sl])
-        self._put_sentences(article, sentences, chunks, sentence_vectors, lo, hi)
-        self._articles.upsert(
-            ids=[article.id],
-            documents=[to_markdown(article)],
-            embeddings=[title_vector.tolist()],
-            metadatas=[
-                {
-                    "content_hash": article.content_hash,
-                    "front_matter": json.dumps(article.front_matter(), default=str),
-                    "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    "lo": lo,
-                    "hi": hi,
-                }
-            ],
-        )
+        if replacing:
+            self.delete_chunks(*replacing)
+        chunks, sentences = _Rows(), _Rows()
+        for item in items:
+            self._chunk_rows(item, chunks)
+            self._sentence_rows(item, sentences)
+        chunks.write(self._chunks.add)
+        sentences.write(self._sentences.add)
+        records = _Rows()
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        for item in items:
+            a = item.article
+            lo, hi = date_range(a)
+            meta = {"content_hash": a.content_hash, "ingested_at": now, "lo": lo, "hi": hi}
+            meta["front_matter"] = json.dumps(a.front_matter(), default=str)
+            records.append(a.id, to_markdown(a), item.title_vector, meta)
+        records.write(self._articles.upsert)
 
-    def _put_sentences(
-        self, article: Article, sentences: Sequence[Span], chunks: Sequence[Chunk], vectors: Vector, lo: int, hi: int
-    ) -> None:
+    def _chunk_rows(self, item: Indexed, rows: _Rows) -> None:
+        article = item.article
+        lo, hi = date_range(article)
+        position = {span: i for i, span in enumerate(item.sentences)}
+        for chunk in item.chunks:
+            svecs = item.sentence_vectors[[position[s] for s in chunk.sentences]]
+            mean = svecs.mean(axis=0)
+            rows.append(
+                f"{article.id}:{article.content_hash}:{chunk.index}",
+                article.body[chunk.start : chunk.end],
+                mean / max(float(np.linalg.norm(mean)), 1e-12),
+                self._chunk_meta(article, chunk, svecs, lo, hi),
+            )
+
+    @staticmethod
+    def _sentence_rows(item: Indexed, rows: _Rows) -> None:
         """Index each sentence on its own: dense search works per sentence, so one apt sentence
         is found even when the rest of its chunk is about something else."""
+        article = item.article
+        lo, hi = date_range(article)
         home: dict[Span, int] = {}
-        for chunk in reversed(chunks):  # the first chunk that holds a sentence is its home
+        for chunk in reversed(item.chunks):  # the first chunk that holds a sentence is its home
             home.update({span: chunk.index for span in chunk.sentences})
-        ids = [f"{article.id}:{article.content_hash}:s{i}" for i in range(len(sentences))]
-        metas: list[Any] = [
-            {
-                "article_id": article.id,
-                "content_hash": article.content_hash,
-                "chunk": home[span],
-                "lo": lo,
-                "hi": hi,
-                "outlet": article.outlet or "",
-            }
-            for span in sentences
-        ]
-        docs = [article.body[span.start : span.end] for span in sentences]
-        for start in range(0, len(ids), _PAGE):
-            sl = slice(start, start + _PAGE)
-            self._sentences.add(ids=ids[sl], documents=docs[sl], embeddings=vectors[sl].tolist(), metadatas=metas[sl])
+        common = {"article_id": article.id, "content_hash": article.content_hash, "lo": lo, "hi": hi}
+        common["outlet"] = article.outlet or ""
+        for i, span in enumerate(item.sentences):
+            rows.append(
+                f"{article.id}:{article.content_hash}:s{i}",
+                article.body[span.start : span.end],
+                item.sentence_vectors[i],
+                {**common, "chunk": home[span]},
+            )
 
     @staticmethod
     def _chunk_meta(article: Article, chunk: Chunk, svecs: Vector, lo: int, hi: int) -> dict[str, Any]:
@@ -281,10 +315,12 @@ class Store:
             "vectors": _encode_vectors(svecs),
         }
 
-    def delete_chunks(self, article_id: str) -> None:
-        """Remove every chunk (and indexed sentence) of an article."""
-        self._chunks.delete(where={"article_id": article_id})
-        self._sentences.delete(where={"article_id": article_id})
+    def delete_chunks(self, *article_ids: str) -> None:
+        """Remove every chunk (and indexed sentence) of the given articles."""
+        for start in range(0, len(article_ids), _IDS_PER_QUERY):
+            where: dict[str, Any] = {"article_id": {"$in": list(article_ids[start : start + _IDS_PER_QUERY])}}
+            self._chunks.delete(where=where)
+            self._sentences.delete(where=where)
 
     def delete_article(self, article_id: str) -> bool:
         """Remove an article and its chunks; False if it was not indexed."""
