@@ -56,7 +56,12 @@ class Settings(BaseSettings):
     collection: str = Field("yalu_articles", alias="YALU_COLLECTION")
     chroma_host: str | None = Field(None, alias="CHROMA_HOST")
     chroma_port: int = Field(8000, alias="CHROMA_PORT")
-    chroma_auth_token: str | None = Field(None, alias="CHROMA_AUTH_TOKEN")
+    chroma_auth_token: SecretStr | None = Field(None, alias="CHROMA_AUTH_TOKEN")
+
+    # URL ingestion (`yalu ingest URL`, Discord /add url): public http(s) hosts only unless allowed here
+    url_allow_private: bool = Field(False, alias="YALU_URL_ALLOW_PRIVATE")
+    url_max_bytes: int = Field(5_000_000, alias="YALU_URL_MAX_BYTES", ge=10_000)
+    url_timeout_s: float = Field(20.0, alias="YALU_URL_TIMEOUT_S", gt=0)
 
     # Embeddings: "minilm" (bundled, offline), "huggingface:<model>", "openai:<model>", "ollama:<model>"
     embeddings: str = Field("minilm", alias="YALU_EMBEDDINGS")

@@ -16,6 +16,7 @@ from bot.errors import ArticleError
 
 Precision = Literal["day", "month", "year"]
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?", re.DOTALL)
+_UNSAFE_ID = re.compile(r"^\.|^$|[/\\\x00-\x1f\x7f]")
 _KNOWN_KEYS = (
     "id",
     "title",
@@ -121,7 +122,7 @@ def parse_markdown(text: str, where: str = "<text>") -> Article:
         raise ArticleError(f"{where}: no YAML front matter (a '---' block with title, published, ...)")
     try:
         meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date-like value that is no date (2021-13-45)
         raise ArticleError(f"{where}: malformed front matter: {exc}") from exc
     if not isinstance(meta, dict):
         raise ArticleError(f"{where}: front matter must be a mapping of keys to values")
@@ -135,7 +136,9 @@ def parse_markdown(text: str, where: str = "<text>") -> Article:
     precision = meta.get("published_precision") or ("day" if published else None)
     if precision not in (None, "day", "month", "year"):
         raise ArticleError(f"{where}: 'published_precision' must be day, month or year")
-    article_id = str(meta.get("id") or make_article_id(title, published))
+    article_id = str(meta.get("id") or make_article_id(title, published)).strip()
+    if _UNSAFE_ID.search(article_id):  # the id names the knowledge file: never a path out of the folder
+        raise ArticleError(f"{where}: 'id' may not contain '/', '\\', control characters or start with '.'")
     return Article(
         id=article_id,
         title=title,

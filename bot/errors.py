@@ -32,3 +32,7 @@ class LLMError(YaluError):
         """Keep the reason; the message is the same phrase."""
         super().__init__(reason)
         self.reason = reason
+
+
+class FetchError(ArticleError):
+    """A URL was refused (scheme, address, size) or could not be downloaded as an article page."""

@@ -36,7 +36,7 @@ def one_article(articles: Iterable[T], ref: str) -> T:
     """The single indexed article `ref` designates; a clear error when none or several match."""
     if ref.startswith(("http://", "https://")):
         raise BadQuestion(
-            "summarising a URL needs URL ingestion, which is not available yet: save the page and use its file"
+            "a URL is not an indexed article: add it first (`yalu ingest URL` or /add url), then use its title"
         )
     found = match_articles(articles, ref)
     if not found:

@@ -105,7 +105,8 @@ def make_client(settings: Settings) -> ClientAPI:
 
     try:
         if settings.chroma_host:
-            headers = {"Authorization": f"Bearer {settings.chroma_auth_token}"} if settings.chroma_auth_token else None
+            token = settings.chroma_auth_token.get_secret_value() if settings.chroma_auth_token else None
+            headers = {"Authorization": f"Bearer {token}"} if token else None
             return chromadb.HttpClient(
                 host=settings.chroma_host,
                 port=settings.chroma_port,

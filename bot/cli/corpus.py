@@ -13,6 +13,7 @@ from bot.cli.common import open_services, progress_bar, stdout
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
     from bot.ingest import IngestReport
+    from bot.services import Services
 
 
 def register(sub: Subcommands) -> None:
@@ -22,7 +23,7 @@ def register(sub: Subcommands) -> None:
     sources.set_defaults(run=cmd_sources)
 
     ingest = sub.add_parser("ingest", help="add or update articles (.md, .txt, .html files or folders)")
-    ingest.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the knowledge folder)")
+    ingest.add_argument("paths", nargs="*", help="files, folders or http(s) URLs (default: the knowledge folder)")
     ingest.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
     ingest.add_argument("--prune", action="store_true", help="remove indexed articles not among these files")
     ingest.add_argument("--delete", metavar="ID", action="append", default=[], help="remove an article by id")
@@ -52,6 +53,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """`yalu ingest`: index files or folders; reports what changed and which files were refused."""
     from bot.config import Settings
+    from bot.ingest import IngestReport
     from bot.services import build_services
 
     built = build_services(Settings())  # no ensure_index: ingest builds the index itself
@@ -60,11 +62,35 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"{'removed' if found else 'not indexed'}: {article_id}")
     if args.delete and not args.paths and not args.rebuild:
         return 0
-    paths = args.paths or [built.settings.knowledge_dir]
-    with progress_bar(None, "Ingesting") as progress:
-        report = built.ingest(paths, rebuild=args.rebuild, prune=args.prune, progress=progress)
+    urls = [p for p in args.paths if p.startswith(("http://", "https://"))]
+    paths = [Path(p) for p in args.paths if p not in urls]
+    if not paths and (not urls or args.rebuild or args.prune):  # never rebuild or prune down to the URLs alone
+        paths = [built.settings.knowledge_dir]
+    report = IngestReport()
+    if paths:
+        with progress_bar(None, "Ingesting") as progress:
+            report = built.ingest(paths, rebuild=args.rebuild, prune=args.prune, progress=progress)
+    for url in urls:  # a refused or failed URL is one line, like a bad file; the others still go in
+        _merge(report, _ingest_url(built, url))
     _print_report(report)
     return 1 if report.errors and not report.changed and not report.unchanged else 0
+
+
+def _ingest_url(built: Services, url: str) -> IngestReport:
+    from bot.errors import ArticleError
+    from bot.ingest import IngestReport
+
+    try:
+        return built.ingest_url(url)
+    except ArticleError as exc:
+        return IngestReport(errors=[str(exc)])
+
+
+def _merge(into: IngestReport, other: IngestReport) -> None:
+    """Add a second ingest's outcome (a URL's) to the report of the first."""
+    for name in ("added", "updated", "unchanged", "removed", "saved", "errors"):
+        getattr(into, name).extend(getattr(other, name))
+    into.chunks += other.chunks
 
 
 def _print_report(report: IngestReport) -> None:

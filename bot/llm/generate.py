@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 _FENCE = re.compile(r"</?\s*passages\s*>", re.I)
 # Reasoning models served by Ollama or vLLM put their scratch work in <think> tags: it is not the answer.
 _THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.S | re.I)
-_DROPPING = {"fabricated_quote", "uncited", "unclosed_quote", "refusal"}
+_DROPPING = {"fabricated_quote", "uncited", "unclosed_quote", "refusal", "link"}
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,8 @@ class Generated:
 
 def format_passages(sources: Sequence[Source]) -> str:
     """The numbered passages as the model sees them: "[n] header" then the text, blank line between."""
-    # An article that contains the fence tags themselves must not be able to close the data block.
-    return "\n\n".join(f"[{s.n}] {s.header}\n{_FENCE.sub('', s.text)}".strip() for s in sources)
+    # An article that contains the fence tags themselves (in its text or its title) must not close the data block.
+    return "\n\n".join(f"[{s.n}] {_FENCE.sub('', s.header)}\n{_FENCE.sub('', s.text)}".strip() for s in sources)
 
 
 def write_cited(

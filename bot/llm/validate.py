@@ -27,6 +27,9 @@ _REFUSAL = re.compile(
     r"|\bI\s+(?:cannot|can[’']t|could\s+not|am\s+unable\s+to)\s+(?:find|answer|determine)\b",
     re.I,
 )
+# A web address or Markdown link. The answer is plain prose and the sources list carries each article's own URL,
+# so a link in a model's sentence is at best noise and at worst an injected "visit this site": it is dropped.
+_LINK = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+|\bwww\.\S+|\]\(", re.I)
 # News can report "insufficient evidence" too: these words are a refusal only in a sentence that cites nothing.
 _NO_INFORMATION = re.compile(r"\b(?:not\s+(?:enough|sufficient)|insufficient)\s+(?:information|evidence)\b", re.I)
 
@@ -80,7 +83,7 @@ class Sentence:
 class Issue:
     """Something removed from the model's text, and why (`kind`): kept for logs and `--json`."""
 
-    kind: str  # unknown_citation | fabricated_quote | uncited | unclosed_quote | refusal
+    kind: str  # unknown_citation | fabricated_quote | uncited | unclosed_quote | refusal | link
     text: str
 
     def to_json(self) -> dict[str, str]:
@@ -140,6 +143,9 @@ def _check(unit: str, paragraph: int, bullet: bool, by_n: dict[int, Source], iss
     cited = [by_n[n] for _, ns in anchors for n in ns]
     if not cited or not _WORDY.search(claim):
         issues.append(Issue("uncited", unit))
+        return None
+    if _LINK.search(claim):
+        issues.append(Issue("link", unit))
         return None
     quotes: list[Quote] = []
     for a, b in spans:
