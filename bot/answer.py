@@ -14,6 +14,7 @@ from bot.answer_model import Answer, Citation
 from bot.chunking import Span
 from bot.dates import Window, window_in_question
 from bot.errors import BadQuestion
+from bot.provenance import with_chain
 from bot.retrieve import Filters, Passage, Retrieval, Retriever
 from bot.speakers import asked_speaker, sentence_speakers
 from bot.store import ArticleInfo, ChunkRecord, Store, Vector, published_in
@@ -77,13 +78,26 @@ class Candidate:
 
 
 def clean_question(question: str, max_chars: int) -> str:
-    """Strip control characters and whitespace; reject empty or overlong questions."""
+    """Strip control characters and whitespace; reject an empty question; cap an overlong one at `max_chars`."""
     text = " ".join(_CONTROL.sub(" ", question).split())
     if not text:
         raise BadQuestion('the question is empty: ask something like "What did Xi write to Kim in 2023?"')
-    if len(text) > max_chars:
-        raise BadQuestion(f"the question is {len(text):,} characters long; the limit is {max_chars:,}")
-    return text
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars]
+    # Cut between words, unless one "word" fills the whole limit.
+    return cut.rsplit(" ", 1)[0] if text[max_chars] != " " and " " in cut else cut
+
+
+def capped_notice(question: str, max_chars: int) -> str | None:
+    """The notice for a question longer than the limit (which was answered from its beginning), else None."""
+    length = len(" ".join(_CONTROL.sub(" ", question).split()))
+    if length <= max_chars:
+        return None
+    return (
+        f"The question was {length:,} characters long; only its first {max_chars:,} were read "
+        "(YALU_MAX_QUESTION_CHARS)."
+    )
 
 
 def is_multi(question: str) -> bool:
@@ -126,8 +140,9 @@ class Answerer:
         if not filters.window:
             filters = Filters(window_in_question(text), filters.outlets)
         multi = is_multi(text)
+        notice = capped_notice(question, self.max_question_chars)
         if not self._window_has_articles(filters.window):
-            return Evidence(self._empty_window(text, filters.window, qid, t0), [])
+            return Evidence(replace(self._empty_window(text, filters.window, qid, t0), notice=notice), [])
         retrieval = self.retriever.search(expand_acronyms(text), filters, k=k, per_article=2 if multi else 3)
         t1 = time.perf_counter()
         candidates = self._candidates(text, retrieval)
@@ -146,7 +161,7 @@ class Answerer:
             answer = self._insufficient(text, candidates[:2], None)
         else:
             answer = self._compose(text, self._select(candidates, multi))
-        answer.id = qid
+        answer.id, answer.notice = qid, notice
         t2 = time.perf_counter()
         answer.timings_ms = {"retrieve": (t1 - t0) * 1e3, "answer": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3}
         # Per-period searches add passages of their own: keep them, after the main ranking, once each.
@@ -341,7 +356,8 @@ class Answerer:
                     cand.span.end,
                 )
             )
-        return citations
+        # Speaker and via of each (possibly merged) span, read from its verified article.
+        return [with_chain(c, article) for c in citations if (article := bodies[c.article_id]) is not None]
 
     def _compose(self, question: str, chosen: list[Candidate]) -> Answer:
         citations = self._citations(chosen)

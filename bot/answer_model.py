@@ -23,11 +23,14 @@ class Citation:
     passage: str
     start: int  # offset of the quote in the article body
     end: int
+    speaker: str | None = None  # whose words the quote reports (bot.provenance)
+    via: tuple[str, ...] = ()  # the state media or agencies the outlet had them from, nearest first
 
     def to_json(self) -> dict[str, Any]:
         """The citation as in the `ask --json` contract."""
         data = asdict(self)
         data["published"] = self.published.isoformat() if self.published else None
+        data["via"] = list(self.via)
         return data
 
 
@@ -43,6 +46,7 @@ class Answer:
     id: str | None = None
     notice: str | None = None
     llm: dict[str, Any] | None = None  # LLM mode: model, tokens, latency and what validation removed
+    disagreements: list[dict[str, Any]] = field(default_factory=list)  # sources that date an event differently
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` contract."""
@@ -58,4 +62,6 @@ class Answer:
             data["notice"] = self.notice
         if self.llm is not None:
             data["llm"] = self.llm
+        if self.disagreements:
+            data["disagreements"] = self.disagreements
         return data

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from bot.anniversaries import AnniversaryNote
 from bot.answer_model import Citation
 from bot.cite import CitationList, cite
 from bot.corpus import Article
@@ -93,6 +94,7 @@ class Briefing:
     coverage: str = ""  # the overview's first sentence: how many articles, from which outlets, which dates
     notice: str | None = None
     llm: dict[str, Any] | None = None
+    anniversaries: list[AnniversaryNote] = field(default_factory=list)  # what today is the anniversary of
 
     def to_json(self) -> dict[str, Any]:
         """The `brief --json` contract."""
@@ -120,6 +122,8 @@ class Briefing:
         }
         if self.notice:
             data["notice"] = self.notice
+        if self.anniversaries:
+            data["anniversaries"] = [a.to_json() for a in self.anniversaries]
         if self.llm:
             data["llm"] = self.llm
         return data
@@ -205,7 +209,7 @@ def _quotes(
         for q in key_quotes(quotes[article.id], 2):
             if len(found) < limit and q.speaker in PRINCIPALS:
                 n = numbers.add(article, q.start, q.end, (q.sentence_start, q.sentence_end))
-                found.append(KeyQuote(q.speaker, q.via, q.text, n))
+                found.append(KeyQuote(q.speaker, numbers.citations[n - 1].via, q.text, n))  # via as cited
     return found
 
 

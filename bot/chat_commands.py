@@ -18,6 +18,7 @@ from bot.conversation import Query, merge
 from bot.errors import BadQuestion, YaluError
 
 if TYPE_CHECKING:
+    from bot.accounts import AccountsReport
     from bot.answer_model import Answer, Citation
     from bot.brief import Briefing, Change
     from bot.ingest import IngestReport
@@ -99,8 +100,9 @@ def _change_line(change: Change) -> str:
 
 
 def briefing_reply(briefing: Briefing, title: str | None = None) -> Reply:
-    """A briefing: overview, one cited item per article, key quotes, changes in wording."""
-    blocks = [Block(briefing.overview)]
+    """A briefing: anniversaries of the day, overview, one cited item per article, key quotes, changes in wording."""
+    blocks = [Block(note.text, "Anniversary") for note in briefing.anniversaries]
+    blocks.append(Block(briefing.overview))
     for item in briefing.items:
         heading = f"{item.title} ({item.outlet or 'outlet unknown'}, {_date(item.published)})"
         blocks.append(Block(item.summary, heading))
@@ -113,7 +115,22 @@ def briefing_reply(briefing: Briefing, title: str | None = None) -> Reply:
         blocks.append(Block(briefing.notice))
     window = f"{_date(briefing.since)} to {_date(briefing.until)}" if briefing.since else "all dates"
     tone: Tone = "ok" if briefing.status == "ok" else "notice"
-    return Reply("briefing", title or f"Briefing, {window}", blocks, briefing.citations, tone)
+    citations = briefing.citations + [c for note in briefing.anniversaries for c in note.citations]
+    return Reply("briefing", title or f"Briefing, {window}", blocks, citations, tone)
+
+
+def accounts_reply(report: AccountsReport) -> Reply:
+    """Each exchange's accounts side by side, verbatim and cited, then where they differ."""
+    from bot.accounts import exchange_blocks
+
+    blocks = [
+        Block(text, f"{exchange.label}: {heading}")
+        for exchange in report.exchanges
+        for heading, text in exchange_blocks(exchange)
+    ]
+    if not blocks:
+        return Reply("accounts", report.query, [Block("No letter, visit or meeting matches this.")], tone="notice")
+    return Reply("accounts", f"Accounts: {report.query}", blocks, report.citations)
 
 
 def sources_reply(articles: Iterable[ArticleInfo]) -> Reply:
@@ -228,14 +245,18 @@ def _summarize(services: Services, call: Call) -> Reply:
     return summary_reply(services.summarize(ref))
 
 
+def _accounts(services: Services, call: Call) -> Reply:
+    return accounts_reply(services.accounts(call.text("event") or ""))
+
+
 def _sources(services: Services, call: Call) -> Reply:
     return sources_reply(services.store.articles())
 
 
 def _add(services: Services, call: Call) -> Reply:
     url, file = call.text("url"), call.args.get("file")
-    if url:
-        raise BadQuestion("adding a URL needs URL ingestion, which is not available yet: attach the saved page")
+    if url:  # fetched under bot.fetch_url's checks: public http(s) hosts, size and time capped
+        return ingest_reply(services.ingest_url(url))
     if not file:
         raise BadQuestion("attach an .md, .txt or .html article file")
     path = Path(str(file)).expanduser()
@@ -282,13 +303,19 @@ COMMANDS: dict[str, Command] = {
             (Option("article", "the article's id or part of its title", required=True, positional=True),),
             _summarize,
         ),
+        Command(
+            "accounts",
+            "every report of one exchange side by side, and where they differ",
+            (Option("event", "a date (2022-10) or words of the event", required=True, positional=True),),
+            _accounts,
+        ),
         Command("sources", "the indexed articles", (), _sources, slow=False),
         Command(
             "add",
             "add an article (.md, .txt or .html file); admin role only",
             (
                 Option("file", "the article file", kind="file", positional=True),
-                Option("url", "the article's address (once URL ingestion exists)"),
+                Option("url", "the article's web address (http or https)"),
             ),
             _add,
             admin=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.answer_model import Citation
 from bot.corpus import Article
 from bot.errors import YaluError
+from bot.provenance import chain
 
 
 class UnverifiableQuote(YaluError):
@@ -24,6 +25,7 @@ def cite(n: int, article: Article, start: int, end: int, passage: tuple[int, int
         raise UnverifiableQuote(f"the span {start}:{end} of {article.id!r} starts or ends with whitespace")
     lo, hi = passage or (start, end)
     lo, hi = min(lo, start), max(hi, end)
+    found = chain(article, start, end)
     return Citation(
         n,
         article.id,
@@ -35,6 +37,8 @@ def cite(n: int, article: Article, start: int, end: int, passage: tuple[int, int
         article.body[lo:hi],
         start,
         end,
+        found.speaker,
+        found.via,
     )
 
 

@@ -14,6 +14,7 @@ from bot.answer import Answerer
 from bot.answer_model import Answer
 from bot.config import Settings
 from bot.dates import Window
+from bot.duplicates import drop_near_duplicates
 from bot.ingest import Ingestor, IngestReport, Progress, discover, load_files, save_copy
 from bot.lexical import LexicalIndex
 from bot.retrieve import Filters, Retrieval, Retriever
@@ -22,6 +23,7 @@ from bot.store import ArticleInfo, Store, make_client, published_in
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from bot.accounts import AccountsReport
     from bot.brief import Briefing
     from bot.corpus import Article
     from bot.llm.writing import Writer
@@ -38,6 +40,7 @@ class Services:
     store: Store
     embeddings: Any
     _lexical: LexicalIndex | None = field(default=None, repr=False)
+    _articles: dict[tuple[str, str], Article] = field(default_factory=dict, repr=False)
     _lexical_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
@@ -80,6 +83,7 @@ class Services:
     def refresh(self) -> None:
         """Drop cached views of the index after it changed (here, or in another process sharing the store)."""
         self.__dict__.pop("answerer", None)
+        self._articles.clear()
 
     # --- operations ----------------------------------------------------------------------------
     def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
@@ -99,6 +103,8 @@ class Services:
             self.store.reset()
         files, report.errors = discover(paths, SUPPORTED_SUFFIXES)
         loaded = load_files(files, load_article_file, report)
+        # The same text under another name is reported and skipped before it is saved or indexed.
+        loaded = drop_near_duplicates(loaded, (a.id for a in self.store.articles()), self.store, report.errors)
         knowledge = self.settings.knowledge_dir.resolve()
         for path, article in loaded:
             if knowledge not in path.resolve().parents:
@@ -118,6 +124,21 @@ class Services:
         pending.unlink()  # only after success: reading every chunk to find orphans costs seconds at scale
         self.refresh()
         self.lexical()  # bring BM25 up to date now, so the first question after an ingest is not slowed
+        return report
+
+    def ingest_url(self, url: str) -> IngestReport:
+        """Download one article page (checked by `bot.fetch_url`) and ingest it like a file, its URL recorded."""
+        import tempfile
+
+        from bot.corpus import to_markdown
+        from bot.fetch_url import FetchPolicy, fetch_article
+
+        article = fetch_article(url, FetchPolicy.from_settings(self.settings))
+        with tempfile.TemporaryDirectory(prefix="yalu-url-") as folder:
+            path = Path(folder) / f"{article.id}.md"
+            path.write_text(to_markdown(article), encoding="utf-8")
+            report = self.ingest([path])
+        report.errors = [line.replace(str(path), url) for line in report.errors]
         return report
 
     def delete(self, article_id: str) -> bool:
@@ -142,7 +163,29 @@ class Services:
 
             llm = LLMAnswerer.from_settings(self.answerer, self.chat_model, self.settings)
             return llm.ask(question, filters, k=k, qid=qid)
-        return self.answerer.ask(question, filters, k=k, qid=qid)
+        evidence = self.answerer.answer_with_evidence(question, filters, k=k, qid=qid)
+        return self._with_disagreements(evidence.answer, [p.chunk.article_id for p in evidence.passages])
+
+    def _with_disagreements(self, answer: Answer, retrieved: list[str]) -> Answer:
+        """The answer, with a line where the cited and retrieved articles date one event differently."""
+        from bot.disagreements import with_disagreements
+
+        if answer.status != "answered":
+            return answer
+        ids = dict.fromkeys([*(c.article_id for c in answer.citations), *retrieved])
+        articles = [a for a in (self._indexed_article(i) for i in ids) if a is not None]
+        return with_disagreements(answer, articles)
+
+    def _indexed_article(self, article_id: str) -> Article | None:
+        """An indexed article, kept by content hash: every answer reads the few it retrieved again."""
+        info = self.answerer.registry.get(article_id)
+        key = (article_id, info.content_hash if info else "")
+        if key not in self._articles:
+            article = self.store.article(article_id)
+            if article is None or info is None:
+                return article
+            self._articles[key] = article
+        return self._articles[key]
 
     def search(
         self, query: str, since: str | None = None, until: str | None = None, outlet: str | None = None, k: int = 8
@@ -211,14 +254,32 @@ class Services:
             first, fresh = (min(dates) if dates else None), {a.id for a in chosen}
             earlier = [a for a in infos if first and a.published and a.published < first and a.id not in fresh]
             if not chosen:
-                return self._empty_brief(window, infos, "since the last briefing")
+                return self._lead(self._empty_brief(window, infos, "since the last briefing"), today)
         else:
             window = briefing_window(since, until, date, days, today or dt.date.today())
             chosen = [a for a in infos if published_in(a, window.since, window.until)]
             earlier = [a for a in infos if window.since and a.published and a.published < window.since]
             if not chosen:
-                return self._empty_brief(window, infos)
-        return self._briefing(window, chosen, earlier)
+                return self._lead(self._empty_brief(window, infos), today)
+        return self._lead(self._briefing(window, chosen, earlier), today)
+
+    def _lead(self, briefing: Briefing, today: dt.date | None) -> Briefing:
+        """The briefing led by the anniversaries that fall `today`, drawn from every indexed article."""
+        from dataclasses import replace
+
+        from bot.anniversaries import anniversary_notes
+        from bot.phrases import corpus_articles
+
+        first = len(briefing.citations) + 1  # numbered after the briefing's own sources
+        notes = anniversary_notes(corpus_articles(self.store), today or dt.date.today(), first)
+        return replace(briefing, anniversaries=notes) if notes else briefing
+
+    def accounts(self, query: str) -> AccountsReport:
+        """Every account of the exchanges `query` names (a date or words of the event), side by side."""
+        from bot.accounts import find_accounts
+        from bot.phrases import corpus_articles
+
+        return find_accounts(corpus_articles(self.store), query)
 
     def mark_briefed(self, briefing: Briefing) -> None:
         """Remember the articles of a delivered briefing, so the next `new` briefing skips them."""

@@ -142,10 +142,10 @@ def summarize_article(article: Article, embed: Embed, max_bullets: int = 5, max_
     numbers = CitationList()
     para_of = _paragraph_finder(article)
     bullets = [Bullet(r.text, [numbers.add(article, r.span.start, r.span.end, para_of(r.span.start))]) for r in chosen]
-    quotes = [
-        KeyQuote(q.speaker, q.via, q.text, numbers.add(article, q.start, q.end, (q.sentence_start, q.sentence_end)))
-        for q in key_quotes(found, max_quotes, avoid=[r.span for r in chosen])
-    ]
+    quotes: list[KeyQuote] = []
+    for q in key_quotes(found, max_quotes, avoid=[r.span for r in chosen]):
+        n = numbers.add(article, q.start, q.end, (q.sentence_start, q.sentence_end))
+        quotes.append(KeyQuote(q.speaker, numbers.citations[n - 1].via, q.text, n))  # via as its citation reads it
     return Summary(
         article.id, article.title, article.outlet, article.published, article.title, bullets, quotes, numbers.citations
     )

@@ -11,7 +11,10 @@ import pytest
 from bot.cli import main
 from bot.services import Services
 
-ASK_CITATION_KEYS = {"n", "article_id", "title", "outlet", "published", "url", "quote", "passage", "start", "end"}
+ASK_CITATION_KEYS = {
+    *("n", "article_id", "title", "outlet", "published", "url", "quote", "passage", "start", "end"),
+    *("speaker", "via"),
+}
 
 
 @pytest.fixture(autouse=True)

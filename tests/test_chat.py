@@ -34,8 +34,8 @@ def test_parse_line_refuses_bad_input_in_one_line() -> None:
 
 
 def test_the_table_holds_the_discord_commands() -> None:
-    """The table has ask, brief, summarize, sources, add and help; only add needs the admin role."""
-    assert list(COMMANDS) == ["ask", "brief", "summarize", "sources", "add", "help"]
+    """The table has ask, brief, summarize, accounts, sources, add and help; only add needs the admin role."""
+    assert list(COMMANDS) == ["ask", "brief", "summarize", "accounts", "sources", "add", "help"]
     assert [c.name for c in COMMANDS.values() if c.admin] == ["add"]
 
 

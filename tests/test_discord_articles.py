@@ -44,7 +44,8 @@ async def test_admin_add_indexes_and_announces_once_without_pings(services: Serv
         (announcement,) = harness.posts_in(harness.channel.id)
         embed = announcement["embeds"][0]
         assert embed["title"].startswith("New article: China and North Korea sign")
-        assert "@everyone" in embed["description"] and announcement["allowed_mentions"] == {"parse": []}
+        assert "@\u200beveryone" in embed["description"] and "@everyone" not in embed["description"]  # shown, inert
+        assert announcement["allowed_mentions"] == {"parse": []}
         assert all(m["allowed_mentions"] == {"parse": []} for m in harness.http.messages())
         assert await harness.bot.get_cog("ArticleWatcher").check() == []  # type: ignore[union-attr]
         assert len(harness.posts_in(harness.channel.id)) == 1

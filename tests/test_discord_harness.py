@@ -334,13 +334,14 @@ def custom_ids(message: dict[str, Any]) -> Iterator[str]:
 
 
 # --- start-up ----------------------------------------------------------------------------------
-async def test_create_bot_syncs_the_six_commands(seeded: Services, tmp_path: Path) -> None:
-    """create_bot puts ask, brief, summarize, sources, add and help on the tree; setup_hook syncs them."""
+async def test_create_bot_syncs_the_seven_commands(seeded: Services, tmp_path: Path) -> None:
+    """create_bot puts ask, brief, summarize, accounts, sources, add and help on the tree; setup_hook syncs them."""
     services = bot_settings(seeded, tmp_path)
     assert {c.name for c in create_bot(services).tree.get_commands()} == {
         "ask",
         "brief",
         "summarize",
+        "accounts",
         "sources",
         "add",
         "help",
@@ -348,7 +349,7 @@ async def test_create_bot_syncs_the_six_commands(seeded: Services, tmp_path: Pat
     harness = await start(services)
     try:
         assert [sorted(c["name"] for c in payload) for payload in harness.synced] == [
-            ["add", "ask", "brief", "help", "sources", "summarize"]
+            ["accounts", "add", "ask", "brief", "help", "sources", "summarize"]
         ]
         assert all(len(c["description"]) <= 100 for c in harness.synced[0])
     finally:
@@ -359,7 +360,7 @@ async def test_commands_sync_to_each_allowed_guild(seeded: Services, tmp_path: P
     """With DISCORD_GUILD_IDS set, the commands are synced to each of those guilds (instantly available)."""
     harness = await start(bot_settings(seeded, tmp_path, discord_guild_ids=[1, 2]))
     try:
-        assert len(harness.synced) == 2 and all(len(p) == 6 for p in harness.synced)
+        assert len(harness.synced) == 2 and all(len(p) == 7 for p in harness.synced)
     finally:
         await harness.stop()
 

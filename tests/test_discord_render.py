@@ -83,7 +83,7 @@ def test_a_long_title_is_shortened_not_the_answer() -> None:
 
 
 async def test_an_article_saying_everyone_pings_nobody(seeded: Services, tmp_path: Path) -> None:
-    """A quote containing "@everyone" and "<@&123>" is posted verbatim with allowed mentions set to none."""
+    """A quote containing "@everyone" and "<@&123>" is posted inert (zero-width space) with allowed mentions none."""
     real = seeded.ask("What did Xi write to Kim in September 2023?").citations[0]
     quote = "@everyone <@&123> Kim said the ties were entering a new era."
     citation = Citation(1, real.article_id, real.title, real.outlet, real.published, None, quote, quote, 0, 0)
@@ -92,7 +92,8 @@ async def test_an_article_saying_everyone_pings_nobody(seeded: Services, tmp_pat
     try:
         await send_to_channel(harness.bot, harness.channel, answer_reply(answer))
         (posted,) = harness.posts_in(harness.channel.id)
-        assert posted["allowed_mentions"] == {"parse": []} and "@everyone" in posted["embeds"][0]["description"]
+        description = posted["embeds"][0]["description"]
+        assert posted["allowed_mentions"] == {"parse": []} and "@\u200beveryone <@&\u200b123>" in description
         assert limits_ok(posted)
     finally:
         await harness.stop()

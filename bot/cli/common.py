@@ -69,17 +69,20 @@ def stdout() -> Console:
 
 
 def print_citations(console: Console, citations: Iterable[Citation]) -> None:
-    """Numbered sources (outlet, date, title, link) each with its verbatim quote."""
+    """Numbered sources (outlet, date, the media it cites, title, link) each with its verbatim quote and speaker."""
     from rich.markup import escape
+
+    from bot.provenance import quoted_person, source_label, sources
 
     previous = None
     for c in citations:
-        date = c.published.isoformat() if c.published else "undated"
-        head = f"[bold][{c.n}][/bold] {escape(c.outlet or 'outlet unknown')}, {date}: {escape(c.title)}"
+        head = f"[bold][{c.n}][/bold] {escape(source_label(c))}: {escape(c.title)}"
         if c.article_id == previous:
-            head = f"[bold][{c.n}][/bold] [dim]same article[/dim]"
+            citing = f", citing {' and '.join(sources(c))}" if sources(c) else ""
+            head = f"[bold][{c.n}][/bold] [dim]same article{escape(citing)}[/dim]"
         elif c.url:
             head += f"\n    {escape(c.url)}"
         console.print(head)
         previous = c.article_id
-        console.print(f"    [dim]\u201c{escape(c.quote)}\u201d[/dim]")
+        who = f" \u2014 {escape(person)}" if (person := quoted_person(c)) else ""
+        console.print(f"    [dim]\u201c{escape(c.quote)}\u201d{who}[/dim]")

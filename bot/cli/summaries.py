@@ -93,6 +93,8 @@ def _print_briefing(console: Console, briefing: Briefing) -> None:
     from rich.panel import Panel
 
     style = "green" if briefing.status == "ok" else "yellow"
+    for note in briefing.anniversaries:
+        console.print(f"[bold]Anniversary.[/bold] {escape(note.text)}\n")
     console.print(Panel(escape(briefing.overview), title="Briefing", border_style=style, expand=False))
     for item in briefing.items:
         date = item.published.isoformat() if item.published else "undated"
@@ -113,6 +115,7 @@ def _print_briefing(console: Console, briefing: Briefing) -> None:
                 console.print(f" no longer used: \u201c{escape(c.phrase)}\u201d [dim](last in {date})[/dim]")
     if briefing.notice:
         console.print(f"\n[yellow]{escape(briefing.notice)}[/yellow]")
-    if briefing.citations:
+    cited = briefing.citations + [c for note in briefing.anniversaries for c in note.citations]
+    if cited:
         console.print()
-        print_citations(console, briefing.citations)
+        print_citations(console, cited)

@@ -76,6 +76,11 @@ async def article_choices(interaction: Interaction, current: str) -> list[app_co
     ][:25]
 
 
+async def accounts(interaction: Interaction, event: str) -> None:
+    """/accounts: every report of one exchange side by side, and where they differ."""
+    await run(interaction, "accounts", {"event": event})
+
+
 async def sources(interaction: Interaction) -> None:
     """/sources: the indexed articles."""
     await run(interaction, "sources", {})
@@ -116,11 +121,12 @@ def _command(callback: Any, name: str) -> app_commands.Command[Any, ..., None]:
 
 
 def slash_commands() -> list[app_commands.Command[Any, ..., None]]:
-    """Fresh command objects for one bot's tree: ask, brief, summarize, sources, add, help."""
+    """Fresh command objects for one bot's tree: ask, brief, summarize, accounts, sources, add, help."""
     made = [
         _command(ask, "ask"),
         _command(brief, "brief"),
         _command(summarize, "summarize"),
+        _command(accounts, "accounts"),
         _command(sources, "sources"),
         _command(add, "add"),
         _command(help_command, "help"),

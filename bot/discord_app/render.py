@@ -16,6 +16,8 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.chat_commands import Block, Reply, Tone
+from bot.names import AGENCIES
+from bot.provenance import cited_sources
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -37,6 +39,21 @@ _BREAKS = (
     re.compile(r"(?<=[.!?…”\"’)\]])\s+(?!\[\d)"),
     re.compile(r"\s+(?!\[\d)"),
 )
+
+
+# Text from articles and models is data: "@everyone", "<@&123>" and "https://..." are shown, never acted on.
+_PING = re.compile(r"(?<!\w)@(everyone|here)\b|<(@[!&]?|#)(\d+)>")
+_SCHEME = re.compile(r"\b([a-z][a-z0-9+.-]*):(?=//)", re.I)
+
+
+def defang(text: str) -> str:
+    """Text made inert for Discord: mentions cannot ping, addresses are not turned into links.
+
+    A zero-width space is put inside each mention and after each URL scheme: the reader sees the same
+    characters, Discord parses neither. Only an article's recorded URL (in its source line) is a link.
+    """
+    text = _PING.sub(lambda m: f"@\u200b{m[1]}" if m[1] else f"<{m[2]}\u200b{m[3]}>", text)
+    return _SCHEME.sub("\\1:\u200b", text)
 
 
 @dataclass
@@ -89,22 +106,32 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _block_markdown(block: Block) -> str:
-    text = escape_markdown(block.text)
-    return f"**{escape_markdown(block.heading)}**\n{text}" if block.heading else text
+    text = defang(escape_markdown(block.text))
+    return f"**{defang(escape_markdown(block.heading))}**\n{text}" if block.heading else text
 
 
 def source_line(citation: Mapping[str, Any]) -> str:
-    """`[n] Outlet, 2023-09-09: Title`, the title linked when the article has a URL."""
-    title = escape_markdown(str(citation["title"])).replace("[", "(").replace("]", ")")
+    """`[n] Outlet, 2023-09-09, citing Xinhua: Title`, the title linked when the article has a URL."""
+    title = defang(escape_markdown(str(citation["title"])).replace("[", "(").replace("]", ")"))
     url = citation.get("url")
-    linked = f"[{title}]({str(url).replace(')', '%29')})" if url else title
-    outlet = escape_markdown(str(citation.get("outlet") or "outlet unknown"))
-    return f"**[{citation['n']}]** {outlet}, {citation.get('published') or 'undated'}: {linked}"
+    linked = f"[{title}]({str(url).replace(')', '%29')})" if _web_address(url) else title
+    outlet = defang(escape_markdown(str(citation.get("outlet") or "outlet unknown")))
+    via = cited_sources(citation.get("via") or [], citation.get("speaker"))
+    citing = f", citing {escape_markdown(' and '.join(via))}" if via else ""
+    return f"**[{citation['n']}]** {outlet}, {citation.get('published') or 'undated'}{citing}: {linked}"
 
 
 def quote_line(citation: Mapping[str, Any]) -> str:
-    """`[n] “verbatim quote”`."""
-    return f"**[{citation['n']}]** \u201c{escape_markdown(str(citation['quote']))}\u201d"
+    """`[n] “verbatim quote” — speaker`."""
+    speaker = citation.get("speaker")
+    speaker = None if speaker in AGENCIES.values() else speaker  # an agency is shown as a source, not a speaker
+    who = f" \u2014 {escape_markdown(str(speaker))}" if speaker else ""
+    return f"**[{citation['n']}]** \u201c{defang(escape_markdown(str(citation['quote'])))}\u201d{defang(who)}"
+
+
+def _web_address(url: object) -> bool:
+    """Whether a recorded URL may be shown as a link: http(s) only (never javascript:), no spaces."""
+    return isinstance(url, str) and url.lower().startswith(("http://", "https://")) and " " not in url
 
 
 def _embeds(text: str, title: str | None, colour: discord.Colour) -> list[discord.Embed]:
@@ -148,4 +175,4 @@ def pack(embeds: Iterable[discord.Embed]) -> list[Post]:
 
 def text_post(text: str) -> Post:
     """A short plain message (errors, notices), cut to Discord's content limit."""
-    return Post(content=shorten(text, CONTENT_LIMIT))
+    return Post(content=shorten(defang(text), CONTENT_LIMIT))

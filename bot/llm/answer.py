@@ -34,6 +34,7 @@ _REASONS = {
     "uncited": "no valid citation",
     "unclosed_quote": "an unclosed quotation mark",
     "refusal": "a statement that the passages do not answer",
+    "link": "a link (sources are linked below the answer)",
 }
 
 
@@ -79,6 +80,8 @@ class LLMAnswerer:
             log.exception("LLM answer failed unexpectedly")
             reason = f"failed ({type(exc).__name__})"
             answer = _fallback(extractive, reason, {"model": self.label, "error": str(exc)[:200]})
+        if extractive.notice and answer.notice != extractive.notice:  # e.g. the capped-question notice: keep it
+            answer.notice = " ".join(n for n in (extractive.notice, answer.notice) if n)
         llm_ms = (time.perf_counter() - t0) * 1e3
         total = extractive.timings_ms.get("total", 0.0) + llm_ms
         answer.timings_ms = {**extractive.timings_ms, "llm": llm_ms, "total": total}

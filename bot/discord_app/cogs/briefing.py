@@ -78,7 +78,7 @@ class DailyBriefing(commands.Cog):
             if day is None or channel_id is None:
                 return False
             channel = await self.bot.text_channel(channel_id, "BRIEFING_CHANNEL_ID")
-            briefing = await self.bot.core(self.bot.services.brief, new=True)
+            briefing = await self.bot.core(self.bot.services.brief, new=True, today=day)  # day: BRIEFING_TZ's date
             title = f"Daily briefing, {day:%A %d %B %Y}" + ("" if briefing.status == "ok" else ": nothing new")
             await send_to_channel(self.bot, channel, briefing_reply(briefing, title))
             await asyncio.to_thread(record_posted, data_dir, day)
