@@ -104,7 +104,7 @@ class Services:
         files, report.errors = discover(paths, SUPPORTED_SUFFIXES)
         loaded = load_files(files, load_article_file, report)
         # The same text under another name is reported and skipped before it is saved or indexed.
-        loaded = drop_near_duplicates(loaded, (a.id for a in self.store.articles()), self.store, report.errors)
+        loaded = drop_near_duplicates(loaded, self.store, report.errors)
         knowledge = self.settings.knowledge_dir.resolve()
         for path, article in loaded:
             if knowledge not in path.resolve().parents:

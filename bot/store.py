@@ -19,6 +19,7 @@ import numpy as np
 
 from bot.chunking import Chunk, Span
 from bot.corpus import Article, parse_markdown, to_markdown
+from bot.duplicates import Signature, minhash
 from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -193,6 +194,13 @@ class Store:
         infos = [self._info(i, m) for i, m in self._page(self._articles, include=["metadatas"])]
         return sorted(infos, key=lambda a: (a.published or dt.date.min, a.id))
 
+    def signatures(self) -> dict[str, Signature | None]:
+        """Every indexed article's MinHash signature (None for records written before signatures were kept)."""
+        return {
+            i: np.frombuffer(base64.b64decode(m["minhash"]), np.uint32) if m.get("minhash") else None
+            for i, m in self._page(self._articles, include=["metadatas"])
+        }
+
     def count_articles(self) -> int:
         """Number of indexed articles."""
         return int(self._articles.count())
@@ -263,6 +271,7 @@ class Store:
             a = item.article
             lo, hi = date_range(a)
             meta = {"content_hash": a.content_hash, "ingested_at": now, "lo": lo, "hi": hi}
+            meta["minhash"] = base64.b64encode(minhash(a.body).tobytes()).decode("ascii")
             meta["front_matter"] = json.dumps(a.front_matter(), default=str)
             records.append(a.id, to_markdown(a), item.title_vector, meta)
         records.write(self._articles.upsert)

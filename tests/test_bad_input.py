@@ -191,3 +191,17 @@ def test_the_cli_answers_a_capped_question_with_its_notice(
     assert main(["ask", "--json", QUESTION + " x" * 10_000]) == 0
     data = json.loads(capsys.readouterr().out)
     assert "only its first 2,000 were read" in data["notice"]
+
+
+def test_duplicate_check_reads_stored_signatures_not_bodies(services: Services, tmp_path: Path) -> None:
+    """Adding an article to an indexed corpus compares MinHash signatures kept in the registry: no body is read."""
+    services.ingest([services.settings.knowledge_dir])
+    reads: list[str] = []
+    original = services.store.article
+    services.store.article = lambda article_id: reads.append(article_id) or original(article_id)  # type: ignore[method-assign]
+    copy = tmp_path / "copy.md"
+    source = sorted(services.settings.knowledge_dir.glob("*.md"))[0].read_text(encoding="utf-8")
+    copy.write_text(source.replace("\nid: ", "\nid: renamed-", 1), encoding="utf-8")
+    report = services.ingest([copy])
+    assert reads == []
+    assert len(report.errors) == 1 and "the same text as article" in report.errors[0]
