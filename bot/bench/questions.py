@@ -1,0 +1,20 @@
+"""The questions the benchmark times: the kinds analysts ask (dates, quotes, comparisons, out-of-corpus)."""
+
+QUESTIONS = (
+    "What did Xi write to Kim in September 2023?",
+    "How did Kim describe relations with China in his 2021 letter?",
+    "What treaty anniversary did the leaders mark in July 2021?",
+    "What did Xi say about strategic communication in October 2022?",
+    "Which outlet reported the 2025 exchange of messages?",
+    "When did Kim last congratulate Xi on his re-election?",
+    "What did the Rodong Sinmun report about the letters?",
+    "How has the wording about a new era changed over the years?",
+    "What did Xinhua say about the party congress?",
+    "Did Kim mention hostile forces in his message?",
+    "What is the 75th anniversary mentioned in 2023?",
+    "Who delivered the message to the Chinese embassy?",
+    "What did Xi say about peace and stability on the Korean Peninsula?",
+    "What sanctions did the UN Security Council impose in 2024?",
+    "What is Kim Jong-un's favourite food?",
+    "How did China respond to the missile launches?",
+)

@@ -1,0 +1,64 @@
+"""Run the benchmark for several corpus sizes, each stage in a fresh process, and gather one row per size."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import YaluError
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """What to measure: corpus sizes, where to build them, and how many repetitions."""
+
+    sizes: Sequence[int]
+    workdir: Path
+    real_dir: Path  # the real articles the synthetic ones are made from
+    questions: Sequence[str]
+    rounds: int = 3
+    cold_runs: int = 3
+    ceiling_sample: int = 4000
+    seed: int = 7
+    keep: bool = False
+
+
+def run_benchmark(options: BenchOptions) -> list[dict[str, Any]]:
+    """One row of figures per corpus size (see `bot.bench.stages` for what each figure means)."""
+    from bot.bench.synth import write_corpus
+    from bot.loaders import load_article_file
+
+    real = [load_article_file(p) for p in sorted(options.real_dir.glob("*.md"))]
+    rows = []
+    for size in options.sizes:
+        root = options.workdir / f"n{size}"
+        shutil.rmtree(root, ignore_errors=True)
+        knowledge, data = root / "knowledge", root / "data"
+        write_corpus(real, size, knowledge, options.seed)
+        common = ["--data", str(data), "--knowledge", str(knowledge)]
+        asked = [a for q in options.questions for a in ("--question", q)]
+        row: dict[str, Any] = {"size": size}
+        row |= _stage("ceiling", [*common, "--sample", str(options.ceiling_sample)])
+        row |= _stage("ingest", common)
+        row |= _stage("serve", [*common, "--rounds", str(options.rounds), *asked])
+        row |= _stage("cold", [*common, "--runs", str(options.cold_runs), "--question", options.questions[0]])
+        row["ceiling_ratio"] = row["texts_per_s"] / row["ceiling_texts_per_s"]
+        rows.append(row)
+        if not options.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    return rows
+
+
+def _stage(stage: str, args: list[str]) -> dict[str, Any]:
+    """Run `python -m bot.bench STAGE` and read its JSON; its progress bar goes to our stderr."""
+    done = subprocess.run([sys.executable, "-m", "bot.bench", stage, *args], stdout=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise YaluError(f"benchmark stage {stage!r} failed (exit {done.returncode}); its error is printed above")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
