@@ -27,10 +27,10 @@ SHINGLE_WORDS = 5
 SAME_TEXT = 0.8  # share of shingles in common (Jaccard) above which two bodies are one article
 _WORD = re.compile(r"\w+")
 _PERMUTATIONS, _BANDS = 64, 16  # 16 bands of 4: a pair at Jaccard 0.8 shares a band with p > 0.999
-_PRIME = (1 << 61) - 1
 _RNG = random.Random(20211)  # fixed: signatures stored in an index must stay comparable across runs
-_A = np.array([_RNG.randrange(1, 1 << 31) for _ in range(_PERMUTATIONS)], dtype=np.uint64)
-_B = np.array([_RNG.randrange(0, 1 << 31) for _ in range(_PERMUTATIONS)], dtype=np.uint64)
+# Multiply-shift hashing: (a*x + b) mod 2^64, top 32 bits; uint64 arithmetic wraps, which is the "mod".
+_A = np.array([_RNG.randrange(1, 1 << 64) | 1 for _ in range(_PERMUTATIONS)], dtype=np.uint64)
+_B = np.array([_RNG.randrange(0, 1 << 64) for _ in range(_PERMUTATIONS)], dtype=np.uint64)
 Signature = np.ndarray[Any, np.dtype[np.uint32]]
 
 
@@ -63,9 +63,9 @@ def minhash(text: str) -> Signature:
     grams = np.fromiter(shingles(text), dtype=np.uint64)
     if grams.size == 0:
         return np.zeros(_PERMUTATIONS, dtype=np.uint32)
-    # (a*x + b) mod p with x < 2^32 and a, b < 2^31 stays below 2^64: no overflow in uint64.
-    hashed = (_A[:, None] * grams[None, :] + _B[:, None]) % np.uint64(_PRIME)
-    signature: Signature = (hashed.min(axis=1) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    with np.errstate(over="ignore"):
+        hashed = (_A[:, None] * grams[None, :] + _B[:, None]) >> np.uint64(32)
+    signature: Signature = hashed.min(axis=1).astype(np.uint32)
     return signature
 
 

@@ -205,3 +205,18 @@ def test_duplicate_check_reads_stored_signatures_not_bodies(services: Services, 
     report = services.ingest([copy])
     assert reads == []
     assert len(report.errors) == 1 and "the same text as article" in report.errors[0]
+
+
+def test_minhash_estimate_follows_the_exact_shingle_overlap() -> None:
+    """The stored signature's estimate stays near the exact Jaccard similarity, from unrelated to near-identical texts."""
+    import numpy as np
+
+    from bot.duplicates import minhash, shingles, similarity
+
+    bodies = [p.read_text(encoding="utf-8") for p in sorted(KNOWLEDGE.glob("*.md"))]
+    pairs = [(bodies[0], bodies[1]), (bodies[0], bodies[0].replace("Kim", "Kim Jong-un", 3))]
+    pairs.append((bodies[2], bodies[2][: len(bodies[2]) // 2]))
+    for a, b in pairs:
+        exact = similarity(shingles(a), shingles(b))
+        estimate = float(np.mean(minhash(a) == minhash(b)))
+        assert abs(estimate - exact) < 0.15, (exact, estimate)
