@@ -13,7 +13,8 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 
@@ -99,6 +100,13 @@ def published_in(info: Dated, since: dt.date | None, until: dt.date | None) -> b
     return (since is None or hi >= since.toordinal()) and (until is None or lo <= until.toordinal())
 
 
+def store_location(settings: Settings) -> str:
+    """Where the store lives, as a person would name it: a server's host:port, or a folder."""
+    if settings.chroma_host:
+        return f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+    return f"the Chroma store in {settings.chroma_dir}"
+
+
 def make_client(settings: Settings) -> ClientAPI:
     """An embedded Chroma client, or an HTTP client when CHROMA_HOST is set."""
     import chromadb
@@ -120,7 +128,21 @@ def make_client(settings: Settings) -> ClientAPI:
         )
     except Exception as exc:  # chromadb raises many types; the user needs one message
         where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else settings.chroma_dir
-        raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
+        hint = "" if settings.chroma_host else "; `yalu ingest --rebuild` sets it aside and rebuilds it from knowledge/"
+        raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}{hint}") from exc
+
+
+def set_aside(settings: Settings) -> Path | None:
+    """Move an unreadable embedded store out of the way (kept for inspection); None when there is none."""
+    if settings.chroma_host or not settings.chroma_dir.exists():
+        return None
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = settings.chroma_dir.with_name(f"chroma.broken-{stamp}")
+    settings.chroma_dir.rename(target)
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # chromadb keeps the failed client per path; the next open must be new
+    return target
 
 
 def _encode_vectors(vectors: Vector) -> str:
@@ -169,24 +191,54 @@ class _Rows:
             method(ids=self.ids[sl], documents=self.documents[sl], embeddings=vectors, metadatas=self.metadatas[sl])
 
 
+class _Reachable:
+    """A collection whose calls turn a lost connection into StoreUnavailable.
+
+    A Chroma server can stop while the bot runs; httpx then raises transport errors from any
+    call. Translating them here, once, lets every command answer "store unavailable" and lets
+    the next call succeed again when the server is back (httpx opens a new connection each time).
+    """
+
+    def __init__(self, collection: Any, where: str) -> None:
+        self._collection = collection
+        self._where = where
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._collection, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            import httpx
+
+            try:
+                return attribute(*args, **kwargs)
+            except httpx.TransportError as exc:
+                raise StoreUnavailable(f"store unavailable: cannot reach {self._where} ({exc})") from exc
+
+        return call
+
+
 class Store:
     """Articles and chunks in Chroma, with the operations the rest of Yalu needs."""
 
-    def __init__(self, client: ClientAPI, name: str) -> None:
-        """Open (or create) the two collections of the index `name`."""
+    def __init__(self, client: ClientAPI, name: str, where: str = "the Chroma store") -> None:
+        """Open (or create) the collections of the index `name`; `where` names the store in error messages."""
         self.client = client
         self.name = name
+        self.where = where
         self._chunks = self._collection(f"{name}_chunks")
         self._sentences = self._collection(f"{name}_sentences")
         self._articles = self._collection(f"{name}_articles")
 
     def _collection(self, name: str) -> Collection:
         try:
-            return self.client.get_or_create_collection(
+            collection = self.client.get_or_create_collection(
                 name, metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
         except Exception as exc:
             raise StoreUnavailable(f"cannot open the Chroma collection {name!r}: {exc}") from exc
+        return cast("Collection", _Reachable(collection, self.where))
 
     # --- registry -------------------------------------------------------------------------
     def articles(self) -> list[ArticleInfo]:

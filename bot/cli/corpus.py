@@ -12,6 +12,7 @@ from bot.cli.common import open_services, progress_bar, stdout
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
+    from bot.config import Settings
     from bot.ingest import IngestReport
     from bot.services import Services
 
@@ -54,9 +55,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """`yalu ingest`: index files or folders; reports what changed and which files were refused."""
     from bot.config import Settings
     from bot.ingest import IngestReport
-    from bot.services import build_services
 
-    built = build_services(Settings())  # no ensure_index: ingest builds the index itself
+    built = _open_for_ingest(Settings(), args.rebuild)  # no ensure_index: ingest builds the index itself
     for article_id in args.delete:
         found = built.delete(article_id)
         print(f"{'removed' if found else 'not indexed'}: {article_id}")
@@ -74,6 +74,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _merge(report, _ingest_url(built, url))
     _print_report(report)
     return 1 if report.errors and not report.changed and not report.unchanged else 0
+
+
+def _open_for_ingest(settings: Settings, rebuild: bool) -> Services:
+    """The services; with --rebuild, an embedded store that cannot be opened is set aside and started afresh."""
+    from bot.errors import StoreUnavailable
+    from bot.services import build_services
+    from bot.store import set_aside
+
+    try:
+        return build_services(settings)
+    except StoreUnavailable:
+        if not rebuild or (moved := set_aside(settings)) is None:
+            raise
+        print(f"yalu: the store could not be opened; moved it to {moved} and rebuilding", file=sys.stderr)
+        return build_services(settings)
 
 
 def _ingest_url(built: Services, url: str) -> IngestReport:
