@@ -208,7 +208,7 @@ def test_duplicate_check_reads_stored_signatures_not_bodies(services: Services, 
 
 
 def test_minhash_estimate_follows_the_exact_shingle_overlap() -> None:
-    """The stored signature's estimate stays near the exact Jaccard similarity, from unrelated to near-identical texts."""
+    """The stored signature estimates the exact Jaccard similarity, from unrelated to near-identical texts."""
     import numpy as np
 
     from bot.duplicates import minhash, shingles, similarity

@@ -1,4 +1,4 @@
-"""Server mode against a real `chroma run`: ingest, answers, replicas sharing it, and a server that stops and returns."""
+"""Server mode against a real `chroma run`: ingest, answers, shared replicas, a server that stops and returns."""
 
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ def test_two_replicas_share_one_server(server: ChromaServer, tmp_path: Path) -> 
 
 
 async def test_stopped_server_is_store_unavailable_and_the_bot_recovers(server: ChromaServer, tmp_path: Path) -> None:
-    """With the server stopped, /ask says the store is unavailable and the bot stays up; when it returns, /ask answers."""
+    """With the server stopped, /ask says "store unavailable" and the bot stays up; when it returns, /ask answers."""
     services = _services(server, tmp_path, "replica-a", "server_outage")
     services.ingest([services.settings.knowledge_dir])
     harness = await start(bot_settings(services, tmp_path / "bot"))

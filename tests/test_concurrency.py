@@ -1,4 +1,4 @@
-"""Under load: fifty simultaneous /ask all answer without running the core on the event loop; ingest and ask can overlap."""
+"""Under load: fifty simultaneous /ask answer without the core on the event loop; ingest and ask can overlap."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ def test_ingest_killed_midway_leaves_a_consistent_index_and_a_rerun_completes(tm
 def test_corrupted_store_is_one_clear_error_and_rebuild_restores_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A damaged chroma.sqlite3: `ask` says so in one line naming --rebuild; `ingest --rebuild` restores every article."""
+    """A damaged chroma.sqlite3: `ask` says so in one line naming --rebuild; `ingest --rebuild` restores it."""
     data = tmp_path / "data"
     monkeypatch.setenv("YALU_DATA_DIR", str(data))
     monkeypatch.setenv("YALU_KNOWLEDGE_DIR", str(KNOWLEDGE))
