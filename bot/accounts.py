@@ -152,7 +152,7 @@ def account_dates(mentions: list[tuple[Article, Mention]]) -> dict[str, Mention]
 
 # --- grouping ------------------------------------------------------------------------------------
 _DRAFTS: dict[tuple[str, str], list[Draft]] = {}
-_DRAFTS_KEPT = 256
+_DRAFTS_KEPT = 4096
 
 
 def _drafts(article: Article) -> list[Draft]:

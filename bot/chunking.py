@@ -7,6 +7,7 @@ a chunk can always be located, and checked, in the article it came from.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from syntok import segmenter
@@ -56,6 +57,11 @@ def paragraphs(body: str) -> list[Span]:
 
 def split_sentences(body: str) -> list[Span]:
     """Sentence spans of a body; a paragraph boundary always ends a sentence."""
+    return list(_split_sentences(body))
+
+
+@lru_cache(maxsize=4096)  # answers, quotes and timelines split the same retrieved articles again and again
+def _split_sentences(body: str) -> tuple[Span, ...]:
     spans: list[Span] = []
     for para in paragraphs(body):
         text = body[para.start : para.end]
@@ -64,7 +70,7 @@ def split_sentences(body: str) -> list[Span]:
                 start = para.start + sentence[0].offset
                 end = para.start + sentence[-1].offset + len(sentence[-1].value)
                 spans.append(Span(start, end))
-    return spans
+    return tuple(spans)
 
 
 def chunk_sentences(sentences: list[Span], size: int = 3, overlap: int = 1) -> list[Chunk]:

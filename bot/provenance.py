@@ -129,12 +129,12 @@ def _sources_within(article: Article, start: int, end: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(named_sources(names)))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=4096)
 def _sentences(body: str) -> tuple[tuple[int, int], ...]:
     return tuple((s.start, s.end) for s in split_sentences(body))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=4096)
 def _source_mentions(article_id: str, body: str) -> tuple[tuple[int, str], ...]:
     """(offset, canonical name) of each state medium or agency named outside quotation marks."""
     found: list[tuple[int, str]] = []
@@ -152,7 +152,7 @@ def _unquoted(text: str) -> str:
 
 
 _QUOTES: dict[tuple[str, str], tuple[Quote, ...]] = {}
-_QUOTES_KEPT = 64
+_QUOTES_KEPT = 4096
 
 
 def quotes_of(article: Article) -> tuple[Quote, ...]:
@@ -160,6 +160,6 @@ def quotes_of(article: Article) -> tuple[Quote, ...]:
     key = (article.id, article.body)
     if key not in _QUOTES:
         if len(_QUOTES) >= _QUOTES_KEPT:
-            _QUOTES.pop(next(iter(_QUOTES)))  # the oldest: articles are few, so a simple bound is enough
+            _QUOTES.pop(next(iter(_QUOTES)))  # the oldest: a bound keeps memory flat on a large corpus
         _QUOTES[key] = tuple(article_quotes(article))
     return _QUOTES[key]
