@@ -18,7 +18,7 @@ from bot.duplicates import drop_near_duplicates
 from bot.ingest import Ingestor, IngestReport, Progress, discover, load_files, save_copy
 from bot.lexical import LexicalIndex
 from bot.retrieve import Filters, Retrieval, Retriever
-from bot.store import ArticleInfo, Store, make_client, published_in
+from bot.store import ArticleInfo, Store, make_client, published_in, store_location
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -346,7 +346,7 @@ def build_services(settings: Settings) -> Services:
     """Build the store and embedding model once, from settings."""
     from bot.embeddings import make_embeddings
 
-    store = Store(make_client(settings), settings.collection)
+    store = Store(make_client(settings), settings.collection, store_location(settings))
     return Services(settings, store, make_embeddings(settings.embeddings))
 
 
