@@ -7,8 +7,8 @@ a chunk can always be located, and checked, in the article it came from.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from syntok import segmenter
 
