@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from bot.answer_model import Answer, Citation
 from bot.chunking import Span
+from bot.corpus import Article
 from bot.dates import Window, window_in_question
 from bot.errors import BadQuestion
 from bot.provenance import with_chain
@@ -125,6 +126,14 @@ class Answerer:
         self.max_words = max_words
         self.max_question_chars = max_question_chars
         self.weights = weights or Weights()
+        self._articles: dict[str, Article | None] = {}
+
+    def article(self, article_id: str) -> Article | None:
+        """An indexed article, read from the store once per answerer: citations, their provenance and the
+        disagreement check all need the few articles a question retrieves, often the same ones again."""
+        if article_id not in self._articles:
+            self._articles[article_id] = self.store.article(article_id)
+        return self._articles[article_id]
 
     def ask(self, question: str, filters: Filters | None = None, k: int = 8, qid: str | None = None) -> Answer:
         """Answer a question with cited, verbatim sentences, or say the evidence is insufficient."""
@@ -317,7 +326,7 @@ class Answerer:
     # --- output -------------------------------------------------------------------------------
     def _citations(self, chosen: list[Candidate]) -> list[Citation]:
         """Number the chosen sentences; adjacent sentences of one article share a citation."""
-        bodies = {aid: self.store.article(aid) for aid in {c.passage.chunk.article_id for c in chosen}}
+        bodies = {aid: self.article(aid) for aid in {c.passage.chunk.article_id for c in chosen}}
         citations: list[Citation] = []
         passage_span = (0, 0)
         for cand in chosen:

@@ -40,7 +40,6 @@ class Services:
     store: Store
     embeddings: Any
     _lexical: LexicalIndex | None = field(default=None, repr=False)
-    _articles: dict[tuple[str, str], Article] = field(default_factory=dict, repr=False)
     _lexical_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
@@ -83,7 +82,6 @@ class Services:
     def refresh(self) -> None:
         """Drop cached views of the index after it changed (here, or in another process sharing the store)."""
         self.__dict__.pop("answerer", None)
-        self._articles.clear()
 
     # --- operations ----------------------------------------------------------------------------
     def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
@@ -173,19 +171,8 @@ class Services:
         if answer.status != "answered":
             return answer
         ids = dict.fromkeys([*(c.article_id for c in answer.citations), *retrieved])
-        articles = [a for a in (self._indexed_article(i) for i in ids) if a is not None]
+        articles = [a for a in (self.answerer.article(i) for i in ids) if a is not None]
         return with_disagreements(answer, articles)
-
-    def _indexed_article(self, article_id: str) -> Article | None:
-        """An indexed article, kept by content hash: every answer reads the few it retrieved again."""
-        info = self.answerer.registry.get(article_id)
-        key = (article_id, info.content_hash if info else "")
-        if key not in self._articles:
-            article = self.store.article(article_id)
-            if article is None or info is None:
-                return article
-            self._articles[key] = article
-        return self._articles[key]
 
     def search(
         self, query: str, since: str | None = None, until: str | None = None, outlet: str | None = None, k: int = 8

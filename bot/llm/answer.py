@@ -108,7 +108,7 @@ class LLMAnswerer:
 
     def _articles(self, passages: Sequence[Passage]) -> dict[str, Article]:
         ids = dict.fromkeys(p.chunk.article_id for p in passages)
-        found = {aid: self.answerer.store.article(aid) for aid in ids}
+        found = {aid: self.answerer.article(aid) for aid in ids}
         return {aid: article for aid, article in found.items() if article is not None}
 
 
