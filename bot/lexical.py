@@ -9,7 +9,6 @@ date range, outlet), and the corpus's document frequencies for sentence scoring 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
@@ -83,11 +82,6 @@ class LexicalIndex:
     def n_docs(self) -> int:
         """Number of live chunks (at least 1, so that idf stays finite on an empty index)."""
         return max(1, int(self._alive.sum()))
-
-    @property
-    def signature(self) -> str:
-        """A fingerprint of the indexed (article id, content hash) pairs."""
-        return registry_signature(self.articles.items())
 
     # --- updating ----------------------------------------------------------------------------
     def synced(self, store: Store, current: Mapping[str, str]) -> tuple[LexicalIndex, SyncReport]:
@@ -275,10 +269,3 @@ class LexicalIndex:
         index.df = Counter({words[i]: int(n) for i, n in enumerate(np.bincount(live_terms, minlength=len(words))) if n})
         return index
 
-
-def registry_signature(pairs: Iterable[tuple[str, str]]) -> str:
-    """A fingerprint of the indexed (article id, content hash) pairs."""
-    digest = hashlib.sha256()
-    for article_id, content_hash in sorted(pairs):
-        digest.update(f"{article_id}:{content_hash}\n".encode())
-    return digest.hexdigest()[:20]

@@ -121,7 +121,7 @@ def _source_before(article: Article, offset: int) -> str | None:
 
 def _sources_within(article: Article, start: int, end: int) -> tuple[str, ...]:
     """The named media (outside quotes) of the sentences that hold `body[start:end]`."""
-    spans = [(lo, hi) for lo, hi in _sentences(article.body) if lo < end and start < hi]
+    spans = [(s.start, s.end) for s in split_sentences(article.body) if s.start < end and start < s.end]
     if not spans:
         return ()
     lo, hi = spans[0][0], spans[-1][1]
@@ -130,15 +130,10 @@ def _sources_within(article: Article, start: int, end: int) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4096)
-def _sentences(body: str) -> tuple[tuple[int, int], ...]:
-    return tuple((s.start, s.end) for s in split_sentences(body))
-
-
-@lru_cache(maxsize=4096)
 def _source_mentions(article_id: str, body: str) -> tuple[tuple[int, str], ...]:
     """(offset, canonical name) of each state medium or agency named outside quotation marks."""
     found: list[tuple[int, str]] = []
-    for lo, hi in _sentences(body):
+    for lo, hi in ((s.start, s.end) for s in split_sentences(body)):
         for match in _ALIAS_RE.finditer(_unquoted(body[lo:hi])):
             name = AGENCIES.get(" ".join(match.group().lower().split()))
             if name:

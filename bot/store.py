@@ -279,12 +279,6 @@ class Store:
             found.update((i, str(m["content_hash"])) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True))
         return found
 
-    def content_hash(self, article_id: str) -> str | None:
-        """The content hash of the indexed version of an article, if any."""
-        got = self._articles.get(ids=[article_id], include=["metadatas"])
-        metas = got.get("metadatas") or []
-        return str(metas[0]["content_hash"]) if metas else None
-
     @staticmethod
     def _info(article_id: str, meta: Any) -> ArticleInfo:
         fm: dict[str, Any] = json.loads(meta["front_matter"])

@@ -32,7 +32,7 @@ def test_changed_article_replaces_its_chunks(services: Services) -> None:
     report = services.ingest([path])
     assert report.updated == [article.id]
     assert not [c for c in _chunk_ids(services) if f":{old_hash}:" in c]
-    assert services.store.content_hash(article.id) != old_hash
+    assert services.store.content_hashes([article.id])[article.id] != old_hash
 
 
 def test_prune_removes_articles_no_longer_in_the_folder(services: Services) -> None:
