@@ -102,17 +102,17 @@ class Ingestor:
                 storing.result()
 
     def _embed_batch(self, articles: list[Article], report: IngestReport) -> list[Indexed]:
-        """Split a batch into sentences and chunks and embed its sentences and titles in one model call."""
+        """Split a batch into sentences and chunks and embed its sentences in one model call."""
         splits = [split_sentences(a.body) for a in articles]
         texts = [a.body[s.start : s.end] for a, spans in zip(articles, splits, strict=True) for s in spans]
-        vectors = embed_texts(self.embeddings, texts + [a.title for a in articles])
+        vectors = embed_texts(self.embeddings, texts)
         items: list[Indexed] = []
         offset = 0
-        for i, (article, spans) in enumerate(zip(articles, splits, strict=True)):
+        for article, spans in zip(articles, splits, strict=True):
             chunks = chunk_sentences(spans, self.chunk_size, self.overlap)
             svecs = vectors[offset : offset + len(spans)]
             offset += len(spans)
-            items.append(Indexed(article, spans, chunks, svecs, vectors[len(texts) + i]))
+            items.append(Indexed(article, spans, chunks, svecs))
             report.chunks += len(chunks)
         return items
 

@@ -1,4 +1,8 @@
-"""The Chroma store: one collection of chunks (searched) and one of articles (the registry).
+"""The Chroma store: sentences (searched by vector), chunks (read by id) and articles (the registry).
+
+Only the sentence collection is searched by vector. Chroma stores a vector with every record, so
+chunks and registry records carry a one-dimensional placeholder: the HNSW work of writing them
+and of loading them at start-up stays negligible however large the corpus grows.
 
 The article record is written after its chunks, so it acts as the commit marker: chunks whose
 (article id, content hash) has no matching article record are leftovers of an interrupted
@@ -164,22 +168,24 @@ class Indexed:
     sentences: Sequence[Span]
     chunks: Sequence[Chunk]
     sentence_vectors: Vector  # one row per entry of `sentences`
-    title_vector: Vector
 
 
 @dataclass
 class _Rows:
     """Records gathered for one collection, written in pages (Chroma caps the size of one write)."""
 
+    # Without documents, Chroma skips its full-text index: wasted work for text nothing reads back.
+    with_documents: bool = True
     ids: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     embeddings: list[Vector] = field(default_factory=list)
     metadatas: list[Any] = field(default_factory=list)
 
     def append(self, record_id: str, document: str, embedding: Vector, metadata: dict[str, Any]) -> None:
-        """Add one record."""
+        """Add one record (its document is dropped when the rows are kept without documents)."""
         self.ids.append(record_id)
-        self.documents.append(document)
+        if self.with_documents:
+            self.documents.append(document)
         self.embeddings.append(embedding)
         self.metadatas.append(metadata)
 
@@ -188,7 +194,8 @@ class _Rows:
         for start in range(0, len(self.ids), _PAGE):
             sl = slice(start, start + _PAGE)
             vectors = np.asarray(self.embeddings[sl], dtype=np.float32)
-            method(ids=self.ids[sl], documents=self.documents[sl], embeddings=vectors, metadatas=self.metadatas[sl])
+            documents = self.documents[sl] if self.with_documents else None
+            method(ids=self.ids[sl], documents=documents, embeddings=vectors, metadatas=self.metadatas[sl])
 
 
 class _Reachable:
@@ -227,6 +234,7 @@ class Store:
         self.client = client
         self.name = name
         self.where = where
+        self._placeholders: dict[str, Vector] = {}
         self._chunks = self._collection(f"{name}_chunks")
         self._sentences = self._collection(f"{name}_sentences")
         self._articles = self._collection(f"{name}_articles")
@@ -300,12 +308,12 @@ class Store:
         """Store a batch of articles: one write per collection, chunks and sentences first, then the
         registry records, which commit them. `replacing` names articles whose old chunks go first.
 
-        A chunk's vector is the normalised mean of its sentences' vectors, so each sentence is
-        embedded only once; the sentence vectors also travel in the chunk's metadata (int8).
+        Each sentence is embedded once and searched in the sentence collection; a chunk carries
+        its sentences' vectors in its metadata (int8) for ranking inside the chunk.
         """
         if replacing:
             self.delete_chunks(*replacing)
-        chunks, sentences = _Rows(), _Rows()
+        chunks, sentences = _Rows(), _Rows(with_documents=False)  # sentence text is read from its chunk
         for item in items:
             self._chunk_rows(item, chunks)
             self._sentence_rows(item, sentences)
@@ -319,7 +327,7 @@ class Store:
             meta = {"content_hash": a.content_hash, "ingested_at": now, "lo": lo, "hi": hi}
             meta["minhash"] = base64.b64encode(minhash(a.body).tobytes()).decode("ascii")
             meta["front_matter"] = json.dumps(a.front_matter(), default=str)
-            records.append(a.id, to_markdown(a), item.title_vector, meta)
+            records.append(a.id, to_markdown(a), self._placeholder(self._articles), meta)
         records.write(self._articles.upsert)
 
     def _chunk_rows(self, item: Indexed, rows: _Rows) -> None:
@@ -328,13 +336,22 @@ class Store:
         position = {span: i for i, span in enumerate(item.sentences)}
         for chunk in item.chunks:
             svecs = item.sentence_vectors[[position[s] for s in chunk.sentences]]
-            mean = svecs.mean(axis=0)
             rows.append(
                 f"{article.id}:{article.content_hash}:{chunk.index}",
                 article.body[chunk.start : chunk.end],
-                mean / max(float(np.linalg.norm(mean)), 1e-12),
+                self._placeholder(self._chunks),
                 self._chunk_meta(article, chunk, svecs, lo, hi),
             )
+
+    def _placeholder(self, collection: Collection) -> Vector:
+        """The vector stored with records nobody searches by vector: a unit vector of the dimension
+        the collection already holds (indexes built before placeholders keep 384), else of one."""
+        if collection.name not in self._placeholders:
+            got = collection.get(limit=1, include=["embeddings"])
+            stored = got.get("embeddings")
+            dimension = len(stored[0]) if stored is not None and len(stored) else 1
+            self._placeholders[collection.name] = np.eye(1, dimension, dtype=np.float32)[0]
+        return self._placeholders[collection.name]
 
     @staticmethod
     def _sentence_rows(item: Indexed, rows: _Rows) -> None:
@@ -405,6 +422,7 @@ class Store:
         for name in (f"{self.name}_chunks", f"{self.name}_sentences", f"{self.name}_articles"):
             with contextlib.suppress(Exception):  # absent already: nothing to drop
                 self.client.delete_collection(name)
+        self._placeholders.clear()
         self._chunks = self._collection(f"{self.name}_chunks")
         self._sentences = self._collection(f"{self.name}_sentences")
         self._articles = self._collection(f"{self.name}_articles")

@@ -1,9 +1,13 @@
 """Ingest is idempotent by content hash, replaces changed articles and never loses good files to bad ones."""
 
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from bot.corpus import read_article_file, to_markdown
 from bot.services import Services
+from bot.store import Store
 
 RAW = Path(__file__).resolve().parent / "fixtures" / "raw"
 
@@ -81,3 +85,33 @@ def test_orphan_chunks_of_an_interrupted_ingest_are_pruned(services: Services) -
     report = services.ingest([services.settings.knowledge_dir])
     assert report.added == [article_id]
     assert services.store.count_chunks() == count
+
+
+def _stored_dimensions(collection: Any) -> set[int]:
+    got = collection.get(include=["embeddings"])
+    return {len(vector) for vector in got["embeddings"]}
+
+
+def test_only_sentences_carry_real_vectors_and_sentence_text_is_read_from_chunks(services: Services) -> None:
+    """Chunks and registry records are never searched by vector: they hold a 1-d placeholder; sentences no text."""
+    services.ingest([services.settings.knowledge_dir])
+    store = services.store
+    assert _stored_dimensions(store._sentences) == {384}
+    assert _stored_dimensions(store._chunks) == {1} and _stored_dimensions(store._articles) == {1}
+    assert store._sentences.get(limit=5, include=["documents"])["documents"] == [None] * 5
+    answer = services.ask("What did Xi write to Kim in September 2023?")
+    assert answer.status == "answered" and answer.citations
+
+
+def test_an_index_written_with_full_chunk_vectors_keeps_taking_articles(services: Services) -> None:
+    """Indexes built before the placeholders hold 384-d chunk and registry vectors; new writes match that."""
+    knowledge = services.settings.knowledge_dir
+    first, *rest = sorted(knowledge.glob("*.md"))
+    legacy = Store(services.store.client, services.settings.collection)
+    legacy._placeholder = lambda collection: np.eye(1, 384, dtype=np.float32)[0]  # type: ignore[method-assign]
+    Services(services.settings, legacy, services.embeddings).ingest([first])
+
+    report = services.ingest(rest)  # a new process on the old index
+    assert len(report.added) == 4 and not report.errors
+    assert _stored_dimensions(services.store._chunks) == {384}
+    assert services.ask("What did Xi write to Kim in September 2023?").citations

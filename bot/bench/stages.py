@@ -42,7 +42,7 @@ def ingest(data_dir: Path, knowledge_dir: Path) -> dict[str, Any]:
         "ingest_s": seconds,
         "articles_per_s": articles / seconds,
         "chunks_per_s": report.chunks / seconds,
-        "texts_per_s": (sentences + articles) / seconds,  # each sentence and each title is embedded once
+        "texts_per_s": sentences / seconds,  # the model embeds each sentence once, and nothing else
         "ingest_peak_mb": peak_rss_mb(),
         "index_mb": dir_mb(data_dir),
     }
@@ -58,7 +58,6 @@ def ceiling(knowledge_dir: Path, sample: int) -> dict[str, Any]:
     for path in sorted(knowledge_dir.glob("*.md")):
         article = load_article_file(path)
         texts.extend(s.text(article.body) for s in split_sentences(article.body))
-        texts.append(article.title)
     if len(texts) > sample:
         texts = random.Random(0).sample(texts, sample)
     model = MiniLMEmbeddings()
