@@ -11,14 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from bot.chunking import chunk_sentences, split_sentences
+from bot.chunking import Span, chunk_sentences, split_sentences
 from bot.corpus import Article, to_markdown
 from bot.errors import ArticleError
 from bot.store import Indexed, Store, Vector
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
-_EMBED_BATCH_ARTICLES = 32  # articles whose sentences are embedded in one model call
+_EMBED_BATCH_ARTICLES = 64  # articles whose sentences are embedded in one model call
 
 
 @dataclass
@@ -75,9 +75,10 @@ class Ingestor:
     def index(self, articles: Sequence[Article], report: IngestReport, progress: Progress | None = None) -> None:
         """Index articles whose content changed; unchanged ones are skipped without embedding.
 
-        Storing a batch runs on a second thread while the next batch is embedded (the model and
-        Chroma's writer both release the GIL), so the model, the slow part, is rarely idle. One
-        batch at most waits to be stored, and batches are stored in order.
+        A pipeline of three threads keeps the model, the slow part, busy: while one batch is
+        embedded, the next is split into sentences and the previous one is stored (the model and
+        Chroma's writer release the GIL). One batch at most waits to be stored, and batches are
+        stored in order.
         """
         known = self.store.content_hashes([a.id for a in articles])
         todo = [a for a in articles if known.get(a.id) != a.content_hash]
@@ -85,11 +86,19 @@ class Ingestor:
         done = len(articles) - len(todo)
         if progress:
             progress(done, len(articles))
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yalu-store") as writer:
+        batches = [todo[start : start + _EMBED_BATCH_ARTICLES] for start in range(0, len(todo), _EMBED_BATCH_ARTICLES)]
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="yalu-store") as writer,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="yalu-split") as splitter,
+        ):
             storing: Future[None] | None = None
-            for start in range(0, len(todo), _EMBED_BATCH_ARTICLES):
-                batch = todo[start : start + _EMBED_BATCH_ARTICLES]
-                items = self._embed_batch(batch, report)
+            upcoming = splitter.submit(_split_all, batches[0]) if batches else None
+            for number, batch in enumerate(batches):
+                assert upcoming is not None  # submitted for every batch, one ahead
+                splits = upcoming.result()
+                if number + 1 < len(batches):
+                    upcoming = splitter.submit(_split_all, batches[number + 1])
+                items = self._embed_batch(batch, splits, report)
                 if storing is not None:
                     storing.result()  # raises the writer's error here, before more work is queued
                 storing = writer.submit(self.store.put_articles, items, [a.id for a in batch if a.id in known])
@@ -101,9 +110,8 @@ class Ingestor:
             if storing is not None:
                 storing.result()
 
-    def _embed_batch(self, articles: list[Article], report: IngestReport) -> list[Indexed]:
-        """Split a batch into sentences and chunks and embed its sentences in one model call."""
-        splits = [split_sentences(a.body) for a in articles]
+    def _embed_batch(self, articles: list[Article], splits: list[list[Span]], report: IngestReport) -> list[Indexed]:
+        """Chunk a batch and embed its sentences in one model call."""
         texts = [a.body[s.start : s.end] for a, spans in zip(articles, splits, strict=True) for s in spans]
         vectors = embed_texts(self.embeddings, texts)
         items: list[Indexed] = []
@@ -115,6 +123,11 @@ class Ingestor:
             items.append(Indexed(article, spans, chunks, svecs))
             report.chunks += len(chunks)
         return items
+
+
+def _split_all(articles: Sequence[Article]) -> list[list[Span]]:
+    """Each article's sentence spans (run on the splitting thread)."""
+    return [split_sentences(a.body) for a in articles]
 
 
 def save_copy(article: Article, knowledge_dir: Path) -> Path:
