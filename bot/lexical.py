@@ -268,4 +268,3 @@ class LexicalIndex:
         live_terms = index._terms[np.repeat(index._alive, np.diff(index._indptr))]
         index.df = Counter({words[i]: int(n) for i, n in enumerate(np.bincount(live_terms, minlength=len(words))) if n})
         return index
-
