@@ -41,6 +41,7 @@ class Services:
     embeddings: Any
     _lexical: LexicalIndex | None = field(default=None, repr=False)
     _lexical_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _answerer: tuple[str | None, Answerer] | None = field(default=None, repr=False)  # (generation, answerer)
 
     @cached_property
     def ingestor(self) -> Ingestor:
@@ -49,8 +50,10 @@ class Services:
 
     # --- indexes -------------------------------------------------------------------------------
     def registry(self) -> dict[str, ArticleInfo]:
-        """Indexed articles by id."""
-        return {a.id: a for a in self.store.articles()}
+        """Indexed articles by id, from the local snapshot while the store has not changed since it was taken."""
+        from bot.registry_snapshot import read_registry
+
+        return read_registry(self.store, self.settings.data_dir / "registry" / f"{self.settings.collection}.json")
 
     def lexical(self, registry: dict[str, ArticleInfo] | None = None) -> LexicalIndex:
         """The BM25 index, loaded from disk once and brought in step with the store incrementally."""
@@ -65,12 +68,24 @@ class Services:
             self._lexical = index
         return index
 
-    @cached_property
+    @property
     def answerer(self) -> Answerer:
-        """The extractive answerer (built on first use, after the index exists)."""
-        registry = self.registry()  # read once: the BM25 signature and the answerer share it
-        retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical(registry))
-        return Answerer(self.store, retriever, registry, self.settings.answer_words, self.settings.max_question_chars)
+        """The extractive answerer over the index as it is now.
+
+        It is rebuilt when the store's generation token moved since it was built: an article was
+        added, changed or removed here or by another replica sharing the Chroma server, and the
+        registry, BM25 and article cache it holds must follow. Checking costs one small read.
+        """
+        generation = self.store.generation()
+        built = self._answerer
+        if built is None or built[0] != generation:
+            registry = self.registry()  # read once: BM25 and the answerer share it
+            retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical(registry))
+            answerer = Answerer(
+                self.store, retriever, registry, self.settings.answer_words, self.settings.max_question_chars
+            )
+            built = self._answerer = (generation, answerer)
+        return built[1]
 
     @cached_property
     def chat_model(self) -> BaseChatModel | None:
@@ -80,8 +95,8 @@ class Services:
         return make_chat_model(self.settings)
 
     def refresh(self) -> None:
-        """Drop cached views of the index after it changed (here, or in another process sharing the store)."""
-        self.__dict__.pop("answerer", None)
+        """Drop cached views of the index after it changed (an index from before generation tokens needs this)."""
+        self._answerer = None
 
     # --- operations ----------------------------------------------------------------------------
     def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
@@ -156,23 +171,14 @@ class Services:
     ) -> Answer:
         """Answer a question from the corpus (see `Answerer.ask`); in LLM mode a model writes it (`LLMAnswerer`)."""
         filters = self.filters(since, until, outlet)
+        answerer = self.answerer  # one view of the index for the whole answer
         if self.chat_model is not None:
             from bot.llm.answer import LLMAnswerer
 
-            llm = LLMAnswerer.from_settings(self.answerer, self.chat_model, self.settings)
+            llm = LLMAnswerer.from_settings(answerer, self.chat_model, self.settings)
             return llm.ask(question, filters, k=k, qid=qid)
-        evidence = self.answerer.answer_with_evidence(question, filters, k=k, qid=qid)
-        return self._with_disagreements(evidence.answer, [p.chunk.article_id for p in evidence.passages])
-
-    def _with_disagreements(self, answer: Answer, retrieved: list[str]) -> Answer:
-        """The answer, with a line where the cited and retrieved articles date one event differently."""
-        from bot.disagreements import with_disagreements
-
-        if answer.status != "answered":
-            return answer
-        ids = dict.fromkeys([*(c.article_id for c in answer.citations), *retrieved])
-        articles = [a for a in (self.answerer.article(i) for i in ids) if a is not None]
-        return with_disagreements(answer, articles)
+        evidence = answerer.answer_with_evidence(question, filters, k=k, qid=qid)
+        return _with_disagreements(answerer, evidence.answer, [p.chunk.article_id for p in evidence.passages])
 
     def search(
         self, query: str, since: str | None = None, until: str | None = None, outlet: str | None = None, k: int = 8
@@ -327,6 +333,17 @@ class Services:
             if not outlets:
                 raise NotFound(f"no indexed outlet matches {outlet!r}; known outlets: {', '.join(sorted(known))}")
         return Filters(window, outlets)
+
+
+def _with_disagreements(answerer: Answerer, answer: Answer, retrieved: list[str]) -> Answer:
+    """The answer, with a line where the cited and retrieved articles date one event differently."""
+    from bot.disagreements import with_disagreements
+
+    if answer.status != "answered":
+        return answer
+    ids = dict.fromkeys([*(c.article_id for c in answer.citations), *retrieved])
+    articles = [a for a in (answerer.article(i) for i in ids) if a is not None]
+    return with_disagreements(answer, articles)
 
 
 def build_services(settings: Settings) -> Services:

@@ -2,7 +2,9 @@
 
 Only the sentence collection is searched by vector. Chroma stores a vector with every record, so
 chunks and registry records carry a one-dimensional placeholder: the HNSW work of writing them
-and of loading them at start-up stays negligible however large the corpus grows.
+and of loading them at start-up stays negligible however large the corpus grows. A fourth
+collection holds one record, the generation token every registry change renews
+(`bot.registry_snapshot` uses it to skip reading the registry when nothing changed).
 
 The article record is written after its chunks, so it acts as the commit marker: chunks whose
 (article id, content hash) has no matching article record are leftovers of an interrupted
@@ -15,6 +17,7 @@ import base64
 import contextlib
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 Vector = np.ndarray[Any, np.dtype[np.float32]]
 _PAGE = 2000
 _IDS_PER_QUERY = 200  # article ids per `$in` filter: keeps each SQL query small
+_GENERATION = "generation"  # the one record of the state collection
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,7 @@ class Store:
         self._chunks = self._collection(f"{name}_chunks")
         self._sentences = self._collection(f"{name}_sentences")
         self._articles = self._collection(f"{name}_articles")
+        self._state = self._collection(f"{name}_state")
 
     def _collection(self, name: str) -> Collection:
         try:
@@ -329,6 +334,7 @@ class Store:
             meta["front_matter"] = json.dumps(a.front_matter(), default=str)
             records.append(a.id, to_markdown(a), self._placeholder(self._articles), meta)
         records.write(self._articles.upsert)
+        self._new_generation()
 
     def _chunk_rows(self, item: Indexed, rows: _Rows) -> None:
         article = item.article
@@ -400,7 +406,19 @@ class Store:
         known = bool(self._articles.get(ids=[article_id]).get("ids"))
         self._articles.delete(ids=[article_id])
         self.delete_chunks(article_id)
+        self._new_generation()
         return known
+
+    def generation(self) -> str | None:
+        """A token that changes whenever the registry does, here or in another process sharing the
+        store; None for an index written before tokens were kept (or an empty one)."""
+        metadatas = self._state.get(ids=[_GENERATION], include=["metadatas"]).get("metadatas") or []
+        return str(metadatas[0]["generation"]) if metadatas else None
+
+    def _new_generation(self) -> None:
+        # Written after the change it marks: a reader that saw the old token re-reads next time.
+        token = {"generation": uuid.uuid4().hex}
+        self._state.upsert(ids=[_GENERATION], embeddings=np.ones((1, 1), np.float32), metadatas=[token])
 
     def prune_orphans(self) -> int:
         """Delete chunks left by an interrupted ingest; returns how many were removed."""
@@ -419,13 +437,14 @@ class Store:
 
     def reset(self) -> None:
         """Drop the collections and create them empty."""
-        for name in (f"{self.name}_chunks", f"{self.name}_sentences", f"{self.name}_articles"):
+        for name in (f"{self.name}_{part}" for part in ("chunks", "sentences", "articles", "state")):
             with contextlib.suppress(Exception):  # absent already: nothing to drop
                 self.client.delete_collection(name)
         self._placeholders.clear()
         self._chunks = self._collection(f"{self.name}_chunks")
         self._sentences = self._collection(f"{self.name}_sentences")
         self._articles = self._collection(f"{self.name}_articles")
+        self._state = self._collection(f"{self.name}_state")
 
     # --- reading --------------------------------------------------------------------------
     def query(self, vector: Vector, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:

@@ -99,12 +99,13 @@ def test_server_mode_ingests_and_answers_with_verbatim_citations(server: ChromaS
 
 
 def test_two_replicas_share_one_server(server: ChromaServer, tmp_path: Path) -> None:
-    """What one replica ingests, another replica on the same server finds and cites."""
+    """What one replica ingests, another replica already serving on the same server finds and cites on its
+    next question, with no restart (the store's generation token moved)."""
     first = _services(server, tmp_path, "replica-a", "server_shared")
     second = _services(server, tmp_path, "replica-b", "server_shared")
+    assert second.search(QUESTION).passages == []  # serving an empty index
     files = sorted(first.settings.knowledge_dir.glob("*.md"))
     first.ingest(files)
-    second.refresh()
     assert second.store.count_articles() == 5
     answer = second.ask(QUESTION)
     assert answer.status == "answered"

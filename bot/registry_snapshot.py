@@ -1,0 +1,68 @@
+"""A local copy of the registry, so that opening a large index does not read every article record.
+
+Reading 10,000 registry records from Chroma takes most of a second, at every start of the CLI and
+the bot. The copy is a JSON file in the data folder, stamped with the store's generation token
+(`Store.generation`), which every change of the registry renews, in this process or in another
+one sharing a Chroma server. A copy whose stamp is not the store's token is never used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bot.store import ArticleInfo, Store
+
+log = logging.getLogger(__name__)
+_FORMAT = 1
+
+
+def read_registry(store: Store, snapshot: Path) -> dict[str, ArticleInfo]:
+    """Indexed articles by id (sorted by date then id): from `snapshot` if it is current, else from the store."""
+    generation = store.generation()  # read before the records: a change in between shows up as a new token
+    if generation is not None:
+        cached = _load(snapshot, generation)
+        if cached is not None:
+            return cached
+    infos = store.articles()
+    if generation is not None:
+        _save(snapshot, generation, infos)
+    return {info.id: info for info in infos}
+
+
+def _load(path: Path, generation: str) -> dict[str, ArticleInfo] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != _FORMAT or data.get("generation") != generation:
+            return None
+        return {row["id"]: _info(row) for row in data["articles"]}
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # damaged copy: the store has the truth
+        log.warning("ignoring the registry snapshot %s: %s", path, exc)
+        return None
+
+
+def _save(path: Path, generation: str, infos: list[ArticleInfo]) -> None:
+    rows = [{**vars(info), "published": info.published.isoformat() if info.published else None} for info in infos]
+    data = {"format": _FORMAT, "generation": generation, "articles": rows}
+    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")  # two processes may save at once
+    # A cache: failing to write it (a read-only data folder) costs speed, never an answer.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        log.warning("could not save the registry snapshot %s: %s", path, exc)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _info(row: dict[str, Any]) -> ArticleInfo:
+    published = row["published"]
+    return ArticleInfo(**{**row, "published": dt.date.fromisoformat(published) if published else None})
