@@ -61,10 +61,12 @@ class Services:
         folder = self.settings.data_dir / "bm25" / self.settings.collection
         with self._lexical_lock:  # one sync at a time; readers keep the index they were given
             index = self._lexical or LexicalIndex.load(folder) or LexicalIndex()
+            outdated = index.file_outdated
             index, report = index.synced(self.store, current)
-            if report.changed:
+            if report.changed or outdated:
                 log.info("BM25 index: %d articles added, %d removed", report.added, report.removed)
                 index.save(folder)
+                index.file_outdated = False
             self._lexical = index
         return index
 

@@ -96,6 +96,7 @@ def test_saved_index_is_loaded_not_rebuilt(services: Services) -> None:
     current = {a.id: a.content_hash for a in services.store.articles()}
     same, report = loaded.synced(counting, current)  # type: ignore[arg-type]
     assert not report.changed and counting.read == 0
+    assert loaded._postings is not None  # the postings were saved, not derived again at start-up
     assert _by_chunk(same, "new era") == _by_chunk(services.lexical(), "new era")
 
 
