@@ -19,7 +19,7 @@ from typing import Any
 from bot.store import ArticleInfo, Store
 
 log = logging.getLogger(__name__)
-_FORMAT = 1
+_FORMAT = 2  # 2: sentence counts
 
 
 def read_registry(store: Store, snapshot: Path) -> dict[str, ArticleInfo]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from bot.dates import Window
 from bot.lexical import LexicalIndex
-from bot.store import ChunkRecord, Store, Vector
+from bot.store import ArticleInfo, ChunkRecord, Store, Vector, published_in
 
 _RRF_K = 60  # the constant of Cormack et al.; damps the weight of the very first ranks
 
@@ -22,18 +23,17 @@ class Filters:
     window: Window = field(default_factory=Window)
     outlets: tuple[str, ...] | None = None  # exact outlet names; None means any outlet
 
-    def chroma_where(self) -> dict[str, Any] | None:
-        """The same restrictions as a Chroma `where` clause."""
-        clauses: list[dict[str, Any]] = []
-        if self.window.since:
-            clauses.append({"hi": {"$gte": self.window.since.toordinal()}})
-        if self.window.until:
-            clauses.append({"lo": {"$lte": self.window.until.toordinal()}})
-        if self.outlets is not None:
-            clauses.append({"outlet": {"$in": list(self.outlets)}})
-        if not clauses:
+    def articles(self, registry: Mapping[str, ArticleInfo]) -> list[ArticleInfo] | None:
+        """The articles that pass the filters; None when nothing is filtered."""
+        if not self.window and self.outlets is None:
             return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        outlets = set(self.outlets) if self.outlets is not None else None
+        return [
+            info
+            for info in registry.values()
+            if (not self.window or published_in(info, self.window.since, self.window.until))
+            and (outlets is None or info.outlet in outlets)
+        ]
 
     def mask(self, lexical: LexicalIndex) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """Which rows of the lexical index pass the filters."""
@@ -68,6 +68,14 @@ class Retrieval:
     passages: list[Passage]
 
 
+def _top(scores: np.ndarray[Any, np.dtype[np.floating[Any]]], n: int) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """Indices of the n highest scores, best first (a partial sort: the index may hold 100,000 chunks)."""
+    if len(scores) > n:
+        part = np.argpartition(-scores, n)[:n]
+        return part[np.argsort(-scores[part], kind="stable")]
+    return np.argsort(-scores, kind="stable")
+
+
 def rrf(rankings: list[list[str]], k: int = _RRF_K) -> dict[str, float]:
     """Reciprocal-rank fusion of several rankings of ids."""
     fused: dict[str, float] = {}
@@ -93,20 +101,29 @@ def diversify(ranked: list[str], article_of: dict[str, str], k: int, per_article
 class Retriever:
     """Searches the store with both rankings; built once and reused across questions."""
 
-    def __init__(self, store: Store, embed_query: Any, lexical: LexicalIndex, depth: int = 30) -> None:
-        """`embed_query` maps a text to a unit vector; `depth` is how deep each ranking looks."""
+    def __init__(
+        self,
+        store: Store,
+        embed_query: Any,
+        lexical: LexicalIndex,
+        registry: Mapping[str, ArticleInfo],
+        depth: int = 30,
+    ) -> None:
+        """`embed_query` maps a text to a unit vector; `registry` holds the indexed articles (filters
+        are resolved against it); `depth` is how deep each ranking looks."""
         self.store = store
         self.embed_query = embed_query
         self.lexical = lexical
+        self.registry = registry
         self.depth = depth
 
     def search(self, query: str, filters: Filters, k: int = 8, per_article: int = 3) -> Retrieval:
         """The k best passages for a query under the filters."""
         vector = np.asarray(self.embed_query(query), dtype=np.float32)
-        dense = self.store.query(vector, self.depth, filters.chroma_where())
+        dense = self.store.query(vector, self.depth, filters.articles(self.registry))
         lex_scores = self.lexical.scores(query)
         lex_scores[~filters.mask(self.lexical)] = 0.0
-        top = [int(i) for i in np.argsort(-lex_scores)[: self.depth] if lex_scores[i] > 0]
+        top = [int(i) for i in _top(lex_scores, self.depth) if lex_scores[i] > 0]
         lexical = [(self.lexical.table.ids[i], float(lex_scores[i])) for i in top]
         fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]])
         ranked = sorted(fused, key=lambda i: -fused[i])

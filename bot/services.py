@@ -82,7 +82,7 @@ class Services:
         built = self._answerer
         if built is None or built[0] != generation:
             registry = self.registry()  # read once: BM25 and the answerer share it
-            retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical(registry))
+            retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical(registry), registry)
             answerer = Answerer(
                 self.store, retriever, registry, self.settings.answer_words, self.settings.max_question_chars
             )
