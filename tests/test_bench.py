@@ -12,6 +12,7 @@ from bot.chunking import split_sentences
 from bot.cli import main
 from bot.corpus import Article
 from bot.loaders import load_article_file
+from bot.services import Services
 from tests.conftest import KNOWLEDGE
 
 
@@ -58,3 +59,13 @@ def test_bench_command_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
         assert row[key] > 0, key
     assert out["machine"]["cores"] >= 1
     assert "| 12 |" in table.read_text()
+
+
+async def test_loop_lag_benchmark_answers_every_ask_and_reports_the_lag(seeded: Services, tmp_path: Path) -> None:
+    """`python -m benchmarks.loop_lag` drives simultaneous /ask through the bot and samples the loop throughout."""
+    from benchmarks.loop_lag import measure
+
+    result = await measure(seeded, tmp_path / "bot", asks=6, rest_s=0.1)
+    assert result["answered"] == 6
+    assert result["ticks"] > 0  # the heartbeat kept running while the asks were answered
+    assert set(result["busy"]) == set(result["rest"]) == {"p50_ms", "p99_ms", "max_ms"}
