@@ -38,7 +38,9 @@ COLUMNS = (
 def register(sub: Subcommands) -> None:
     """Add the `bench` subcommand."""
     b = sub.add_parser("bench", help="measure ingest, search and answer cost on synthetic corpora")
-    b.add_argument("--articles", type=int, action="append", metavar="N", help="corpus size (repeatable; 5 1000 10000)")
+    b.add_argument(
+        "--articles", type=int, action="extend", nargs="+", metavar="N", help="corpus sizes (default: 5 1000 10000)"
+    )
     b.add_argument("--rounds", type=int, default=3, help="timed passes over the questions (default 3)")
     b.add_argument("--questions", type=Path, help="JSONL with a 'question' field per line (default: built-in set)")
     b.add_argument("--workdir", type=Path, help="where the corpora and indexes are built (default: a temp dir)")
