@@ -12,7 +12,7 @@ import calendar
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -208,21 +208,13 @@ def _distinct(
     scored = [
         (salience(key, uses), key) for key, uses in mine.items() if key not in theirs and _eligible(key, uses, quotes)
     ]
-    chosen: list[SalientPhrase] = []
-    taken: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for _, key in sorted(scored, key=lambda sk: (-sk[0], sk[1])):
-        uses = mine[key]
-        if all(_overlaps(taken[a.id], c) for a, c in uses) or _nested(key, [p.key for p in chosen]):
-            continue  # a part (or a whole) of a phrase already chosen
+    def used_by_other(uses: list[tuple[Article, Candidate]]) -> bool:
+        # the other side has a variant the keys did not catch (a spelling, a gap)
         surface = uses[0][0].body[uses[0][1].start : uses[0][1].end]
-        if any(find_phrase(x.body, surface) for x in other.articles):
-            continue  # the other side has a variant the keys did not catch (a spelling, a gap)
-        for a, c in uses:
-            taken[a.id].append((c.start, c.end))
-        chosen.append(_salient(key, uses, quotes, citations))
-        if len(chosen) == limit:
-            break
-    return tuple(chosen)
+        return any(find_phrase(x.body, surface) for x in other.articles)
+
+    ranked = ((key, mine[key]) for _, key in sorted(scored, key=lambda sk: (-sk[0], sk[1])))
+    return _pick(ranked, quotes, citations, limit, used_by_other)
 
 
 def _shared(
@@ -235,12 +227,28 @@ def _shared(
         quoted = any(_quote_of(quotes[a.id], c) for a, c in uses_a[k] + uses_b[k])
         return _LENGTH_WEIGHT[len(k)] * min(len(uses_a[k]), len(uses_b[k])) * (_QUOTE_WEIGHT if quoted else 1.0)
 
-    ranked = sorted(keys, key=lambda k: (-weight(k), k))
+    ranked = (
+        (key, [uses_a[key][0], uses_b[key][0], *uses_a[key][1:], *uses_b[key][1:]])
+        for key in sorted(keys, key=lambda k: (-weight(k), k))
+    )
+    return _pick(ranked, quotes, citations, limit)
+
+
+def _pick(
+    ranked: Iterable[tuple[tuple[str, ...], list[tuple[Article, Candidate]]]],
+    quotes: dict[str, list[Quote]],
+    citations: CitationList,
+    limit: int,
+    refused: Callable[[list[tuple[Article, Candidate]]], bool] | None = None,
+) -> tuple[SalientPhrase, ...]:
+    """The first `limit` ranked phrases that are not a part (or a whole) of one already chosen and
+    that `refused` does not turn down, each cited."""
     chosen: list[SalientPhrase] = []
     taken: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for key in ranked:
-        uses = [uses_a[key][0], uses_b[key][0], *uses_a[key][1:], *uses_b[key][1:]]
+    for key, uses in ranked:
         if all(_overlaps(taken[a.id], c) for a, c in uses) or _nested(key, [p.key for p in chosen]):
+            continue
+        if refused is not None and refused(uses):
             continue
         for a, c in uses:
             taken[a.id].append((c.start, c.end))
