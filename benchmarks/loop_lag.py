@@ -24,10 +24,10 @@ from bot.bench.measure import percentile
 from bot.bench.questions import QUESTIONS
 from bot.config import Settings
 from bot.services import Services, build_services
+from tests.conftest import KNOWLEDGE
 from tests.test_discord_harness import bot_settings, start
 
 TICK_S = 0.010
-KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
 
 class Heartbeat:

@@ -18,7 +18,7 @@ from bot.errors import BadQuestion
 from bot.provenance import with_chain
 from bot.retrieve import Filters, Passage, Retrieval, Retriever
 from bot.speakers import asked_speaker, sentence_speakers
-from bot.store import ArticleInfo, ChunkRecord, Store, Vector, published_in
+from bot.store import ChunkRecord, Store, Vector, published_in
 from bot.text import ACRONYMS, STOPWORDS, expand_acronyms, is_prose, stem, terms, word_count, words
 
 # Words that frame a question rather than name what it is about.
@@ -114,15 +114,14 @@ class Answerer:
         self,
         store: Store,
         retriever: Retriever,
-        registry: dict[str, ArticleInfo],
         max_words: int = 80,
         max_question_chars: int = 2000,
         weights: Weights | None = None,
     ) -> None:
-        """Keep the parts; `registry` maps article ids to their metadata."""
+        """Keep the parts; the registry (article ids to their metadata) is the retriever's."""
         self.store = store
         self.retriever = retriever
-        self.registry = registry
+        self.registry = retriever.registry
         self.max_words = max_words
         self.max_question_chars = max_question_chars
         self.weights = weights or Weights()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,7 @@ def _matches_doc(doc: str, info: ArticleInfo | None, article_id: str) -> bool:
     return article_id == doc or article_id.startswith(doc) or source.startswith(doc)
 
 
-def evidence_hit(q: GoldQuestion, answer: Answer, registry: dict[str, ArticleInfo]) -> bool:
+def evidence_hit(q: GoldQuestion, answer: Answer, registry: Mapping[str, ArticleInfo]) -> bool:
     """Whether the cited passages hold the gold evidence of at least `min_docs` items."""
     if answer.status != "answered":
         return False

@@ -83,9 +83,7 @@ class Services:
         if built is None or built[0] != generation:
             registry = self.registry()  # read once: BM25 and the answerer share it
             retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical(registry), registry)
-            answerer = Answerer(
-                self.store, retriever, registry, self.settings.answer_words, self.settings.max_question_chars
-            )
+            answerer = Answerer(self.store, retriever, self.settings.answer_words, self.settings.max_question_chars)
             built = self._answerer = (generation, answerer)
         return built[1]
 

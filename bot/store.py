@@ -244,10 +244,13 @@ class Store:
         self.name = name
         self.where = where
         self._placeholders: dict[str, Vector] = {}
-        self._chunks = self._collection(f"{name}_chunks")
-        self._sentences = self._collection(f"{name}_sentences")
-        self._articles = self._collection(f"{name}_articles")
-        self._state = self._collection(f"{name}_state")
+        self._open_collections()
+
+    def _open_collections(self) -> None:
+        self._chunks = self._collection(f"{self.name}_chunks")
+        self._sentences = self._collection(f"{self.name}_sentences")
+        self._articles = self._collection(f"{self.name}_articles")
+        self._state = self._collection(f"{self.name}_state")
 
     def _collection(self, name: str) -> Collection:
         try:
@@ -448,10 +451,7 @@ class Store:
             with contextlib.suppress(Exception):  # absent already: nothing to drop
                 self.client.delete_collection(name)
         self._placeholders.clear()
-        self._chunks = self._collection(f"{self.name}_chunks")
-        self._sentences = self._collection(f"{self.name}_sentences")
-        self._articles = self._collection(f"{self.name}_articles")
-        self._state = self._collection(f"{self.name}_state")
+        self._open_collections()
 
     # --- reading --------------------------------------------------------------------------
     def query(self, vector: Vector, k: int, articles: Sequence[ArticleInfo] | None = None) -> list[tuple[str, float]]:
@@ -470,8 +470,7 @@ class Store:
         """
         want = k * 3
         if articles is None:
-            res = self._nearest(vector, want, include=["distances", "metadatas"])
-            hits = list(zip(res.get("metadatas") or [], res.get("distances") or [], strict=True))
+            hits = self._hits(vector, want)
         elif not articles:
             return []
         else:
@@ -490,15 +489,13 @@ class Store:
         return {key: values[0] for key, values in res.items() if isinstance(values, list) and values}
 
     def _nearest_among(self, vector: Vector, want: int, articles: Sequence[ArticleInfo]) -> list[tuple[Any, float]]:
-        include = ["distances", "metadatas"]
         counts = [a.sentences for a in articles]
         if all(n is not None for n in counts) and sum(n or 0 for n in counts) <= _NAMED_SENTENCES:
             from chromadb.errors import ChromaError
 
             ids = [f"{a.id}:{a.content_hash}:s{i}" for a in articles for i in range(a.sentences or 0)]
             try:
-                res = self._nearest(vector, want, include, ids=ids)
-                return list(zip(res.get("metadatas") or [], res.get("distances") or [], strict=True))
+                return self._hits(vector, want, ids=ids)
             except ChromaError:  # an article re-ingested since the registry was read has other ids
                 log.debug("named sentence ids not all found; filtering by article instead")
         else:
@@ -513,8 +510,11 @@ class Store:
                     return [(meta_of[i], d) for i, d in kept if i in meta_of]
                 if len(kept) * _DEEPEST < want * depth:  # too rare to be found by reading deeper
                     break
-        where = {"article_id": {"$in": sorted(a.id for a in articles)}}
-        res = self._nearest(vector, want, include, where=where)
+        return self._hits(vector, want, where={"article_id": {"$in": sorted(a.id for a in articles)}})
+
+    def _hits(self, vector: Vector, n: int, **narrowing: Any) -> list[tuple[Any, float]]:
+        """The n nearest sentences as (metadata, distance), best first."""
+        res = self._nearest(vector, n, ["distances", "metadatas"], **narrowing)
         return list(zip(res.get("metadatas") or [], res.get("distances") or [], strict=True))
 
     def chunks(self, ids: Sequence[str]) -> list[ChunkRecord]:
