@@ -135,6 +135,8 @@ def make_client(settings: Settings) -> ClientAPI:
                 headers=headers,
                 settings=ChromaSettings(anonymized_telemetry=False),
             )
+        if not settings.chroma_dir.exists():
+            _forget_client(settings.chroma_dir)
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(
             path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
@@ -145,6 +147,15 @@ def make_client(settings: Settings) -> ClientAPI:
         raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}{hint}") from exc
 
 
+def _forget_client(path: Path) -> None:
+    """Drop the client chromadb keeps for `path` in this process: its store is gone (the folder was
+    deleted), and reusing it fails with "Failed to get segments" until it happens to be collected."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(path), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+
+
 def set_aside(settings: Settings) -> Path | None:
     """Move an unreadable embedded store out of the way (kept for inspection); None when there is none."""
     if settings.chroma_host or not settings.chroma_dir.exists():
@@ -152,9 +163,7 @@ def set_aside(settings: Settings) -> Path | None:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = settings.chroma_dir.with_name(f"chroma.broken-{stamp}")
     settings.chroma_dir.rename(target)
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()  # chromadb keeps the failed client per path; the next open must be new
+    _forget_client(settings.chroma_dir)  # chromadb keeps the failed client per path; the next open must be new
     return target
 
 
