@@ -1,4 +1,5 @@
-"""Dates: parsing the user's --since/--until values and finding a time window named in a question."""
+"""Dates: parsing the user's --since/--until values (hard filters) and reading the periods a question names
+(soft: the answer model weighs them, nothing is filtered by them)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,6 @@ _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\.?,?\s+((?:19|20)\
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)\b", re.I)
 _MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?,?\s+((?:19|20)\d\d)\b", re.I)
 _YEAR = re.compile(r"(?<![\d-])((?:19|20)\d\d)(?![\d-])")
-_SINCE = re.compile(r"\b(since|after|from)\s*$", re.I)
-_BEFORE = re.compile(r"\b(before|until|till|prior to)\s*$", re.I)
-# Reports follow events: an article published shortly after a named period still reports on it.
-_GRACE = {"day": 7, "month": 31, "year": 31}
 
 
 @dataclass(frozen=True)
@@ -58,15 +55,22 @@ def parse_user_date(text: str, end: bool = False) -> dt.date:
 
 
 @dataclass(frozen=True)
-class _Mention:
+class Period:
+    """A period a text names ("October 2022", "2021", "Oct. 13, 2022"): its first and last day, where it
+    starts in the text, and how exact it is (day, month or year)."""
+
     start: int
     first: dt.date
     last: dt.date
     precision: str
 
+    def overlaps(self, lo: dt.date, hi: dt.date) -> bool:
+        """Whether [lo, hi] shares a day with the period."""
+        return lo <= self.last and self.first <= hi
 
-def _mentions(question: str) -> list[_Mention]:
-    found: list[_Mention] = []
+
+def _mentions(question: str) -> list[Period]:
+    found: list[Period] = []
     taken: list[tuple[int, int]] = []
 
     def free(m: re.Match[str]) -> bool:
@@ -74,43 +78,29 @@ def _mentions(question: str) -> list[_Mention]:
 
     for m in _DAY_MONTH_YEAR.finditer(question):
         day = dt.date(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
-        found.append(_Mention(m.start(), day, day, "day"))
+        found.append(Period(m.start(), day, day, "day"))
         taken.append(m.span())
     for m in _MONTH_DAY_YEAR.finditer(question):
         if free(m):
             day = dt.date(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))
-            found.append(_Mention(m.start(), day, day, "day"))
+            found.append(Period(m.start(), day, day, "day"))
             taken.append(m.span())
     for m in _MONTH_YEAR.finditer(question):
         if free(m):
             year, month = int(m[2]), _MONTHS[m[1].lower()]
             last = dt.date(year, month, calendar.monthrange(year, month)[1])
-            found.append(_Mention(m.start(), dt.date(year, month, 1), last, "month"))
+            found.append(Period(m.start(), dt.date(year, month, 1), last, "month"))
             taken.append(m.span())
     for m in _YEAR.finditer(question):
         if free(m):
             year = int(m[1])
-            found.append(_Mention(m.start(), dt.date(year, 1, 1), dt.date(year, 12, 31), "year"))
+            found.append(Period(m.start(), dt.date(year, 1, 1), dt.date(year, 12, 31), "year"))
     return sorted(found, key=lambda x: x.start)
 
 
-def window_in_question(question: str) -> Window:
-    """The publication window implied by dates named in a question ("in 2023", "October 2022").
-
-    Several dates give the span that covers them all; "since"/"after" and "before"/"until"
-    open the window on one side. Invalid calendar dates are ignored.
-    """
+def named_periods(text: str) -> list[Period]:
+    """The periods a text names, in order; invalid calendar dates are ignored."""
     try:
-        mentions = _mentions(question)
+        return _mentions(text)
     except ValueError:
-        return Window()
-    if not mentions:
-        return Window()
-    first = min(m.first for m in mentions)
-    last = max(m.last + dt.timedelta(days=_GRACE[m.precision]) for m in mentions)
-    lead = question[: mentions[0].start]
-    if _SINCE.search(lead):
-        return Window(since=first)
-    if _BEFORE.search(lead):
-        return Window(until=first - dt.timedelta(days=1))
-    return Window(first, last)
+        return []

@@ -29,6 +29,7 @@ class GoldQuestion:
     evidence: list[dict[str, str]]
     facts: list[list[str]]
     min_docs: int = 1
+    tags: tuple[str, ...] = ()
 
     @property
     def answerable(self) -> bool:
@@ -56,6 +57,7 @@ def load_gold(path: Path) -> list[GoldQuestion]:
                     d.get("evidence", []),
                     d.get("facts", []),
                     int(d.get("min_docs", 1)),
+                    tuple(str(t) for t in d.get("tags", ())),
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -105,6 +107,7 @@ class EvalResult:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
+    by_kind: dict[str, dict[str, float]] = field(default_factory=dict)  # the same figures for each kind
 
     def summary_line(self) -> str:
         """The one line reported in closing notes."""
@@ -118,7 +121,7 @@ class EvalResult:
 
     def to_json(self) -> dict[str, Any]:
         """Rows and metrics as JSON."""
-        return {"metrics": self.metrics, "rows": self.rows}
+        return {"metrics": self.metrics, "by_kind": self.by_kind, "rows": self.rows}
 
 
 def evaluate(services: Services, gold: list[GoldQuestion]) -> EvalResult:
@@ -140,12 +143,22 @@ def evaluate(services: Services, gold: list[GoldQuestion]) -> EvalResult:
         if q.answerable:
             row["evidence_hit"] = evidence_hit(q, answer, registry) if q.evidence else None
             row["fact_recall"] = fact_recall(q, answer) if q.facts else None
+        verbatim = True
         for c in answer.citations:
             article = services.store.article(c.article_id)
             quotes += 1
-            quotes_ok += bool(article and article.body[c.start : c.end] == c.quote and c.quote in c.passage)
+            ok = bool(article and article.body[c.start : c.end] == c.quote and c.quote in c.passage)
+            quotes_ok += ok
+            verbatim &= ok
+        row["verbatim"] = verbatim
         result.rows.append(row)
     result.metrics = _aggregate(gold, result.rows, quotes_ok, quotes)
+    for kind in dict.fromkeys(q.kind for q in gold):
+        pairs = [(q, r) for q, r in zip(gold, result.rows, strict=True) if q.kind == kind]
+        verbatim_rows = [bool(r.get("verbatim", True)) for _, r in pairs]
+        result.by_kind[kind] = _aggregate(
+            [q for q, _ in pairs], [r for _, r in pairs], sum(verbatim_rows), len(verbatim_rows)
+        )
     return result
 
 

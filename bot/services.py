@@ -83,7 +83,13 @@ class Services:
         if built is None or built[0] != generation:
             registry = self.registry()  # read once: BM25 and the answerer share it
             retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical(registry), registry)
-            answerer = Answerer(self.store, retriever, self.settings.answer_words, self.settings.max_question_chars)
+            answerer = Answerer(
+                self.store,
+                retriever,
+                self.settings.answer_words,
+                self.settings.max_question_chars,
+                embed_documents=self.embeddings.embed_documents,
+            )
             built = self._answerer = (generation, answerer)
         return built[1]
 
@@ -183,15 +189,12 @@ class Services:
     def search(
         self, query: str, since: str | None = None, until: str | None = None, outlet: str | None = None, k: int = 8
     ) -> Retrieval:
-        """Ranked passages for a query, without composing an answer."""
+        """Ranked passages for a query, without composing an answer (dates in the query are words, as in `ask`:
+        only --since/--until filter)."""
         from bot.answer import clean_question
-        from bot.dates import window_in_question
 
         text = clean_question(query, self.settings.max_question_chars)
-        filters = self.filters(since, until, outlet)
-        if not filters.window:
-            filters = Filters(window_in_question(text), filters.outlets)
-        return self.answerer.retriever.search(text, filters, k=k)
+        return self.answerer.retriever.search(text, self.filters(since, until, outlet), k=k)
 
     def find_article(self, ref: str) -> Article:
         """The article `ref` names: an indexed id or unique title fragment, or an article file on disk."""

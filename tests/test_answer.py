@@ -25,9 +25,9 @@ def test_answer_follows_the_json_contract(seeded: Services) -> None:
     "question",
     [
         "What did Xi write to Kim in October 2022?",
-        "Which messages between Xi and Kim call for strengthening strategic communication?",
-        "What did Kim say about Taiwan?",
-        "Why were there no senior-level visits for the treaty's anniversary?",
+        "Which of the leaders' letters ask for closer strategic communication between the two parties?",
+        "What did Kim pledge on the Taiwan question?",
+        "What explains the absence of official visits around the treaty anniversary?",
     ],
 )
 def test_every_quote_is_verbatim_from_its_article(seeded: Services, question: str) -> None:
@@ -40,10 +40,11 @@ def test_every_quote_is_verbatim_from_its_article(seeded: Services, question: st
         assert c.quote in c.passage and c.passage in article.body
 
 
-def test_date_in_question_filters_by_publication(seeded: Services) -> None:
-    """'in September 2023' cites only articles published in that window."""
-    answer = seeded.ask("What did Xi write to Kim in September 2023?")
-    assert {c.published.year for c in answer.citations if c.published} == {2023}
+def test_date_in_question_is_the_events_not_a_publication_filter(seeded: Services) -> None:
+    """A cable of January 2021, reported only in July 2021, is answered from that later report."""
+    answer = seeded.ask("Which line on a political resolution of peninsula issues was in the January 2021 cable?")
+    assert answer.status == "answered"
+    assert any(c.published == dt.date(2021, 7, 12) and "Jan. 11" in c.passage for c in answer.citations)
 
 
 def test_explicit_filters_override_the_question(seeded: Services) -> None:
@@ -68,8 +69,8 @@ def test_unknown_outlet_is_one_clear_error(seeded: Services) -> None:
 @pytest.mark.parametrize(
     "question",
     [
-        "What did Xi and Kim agree about the Hanoi summit with Donald Trump?",
-        "What was North Korea's GDP growth rate in 2024?",
+        "How large was North Korea's rice harvest in 2024?",
+        "Who won the marathon at the 2024 Olympic Games?",
         "What did Kim Jong-un say about the Singapore summit?",
         "How many nuclear tests did North Korea conduct in 2017?",
         "What is Kim Jong-un's favourite food?",
@@ -84,15 +85,15 @@ def test_unanswerable_questions_are_refused(seeded: Services, question: str) -> 
 
 
 def test_empty_window_names_the_latest_article(seeded: Services) -> None:
-    """A window with no articles says so and names the most recent article instead."""
-    answer = seeded.ask("What happened in 2019?")
+    """A --since/--until window with no articles says so and names the most recent article instead."""
+    answer = seeded.ask("What did Kim write?", since="2019-01", until="2019-12")
     assert answer.status == "insufficient_evidence"
     assert "No article in the corpus was published" in answer.answer and "latest" in answer.answer
 
 
 def test_multi_article_question_cites_several_articles(seeded: Services) -> None:
     """A question across messages draws on at least three articles."""
-    answer = seeded.ask("Which messages between Xi and Kim call for strengthening strategic communication?")
+    answer = seeded.ask("Which of the leaders' letters over the years ask for closer strategic communication?")
     assert len({c.article_id for c in answer.citations}) >= 3
 
 

@@ -35,7 +35,7 @@ def test_ask_json_builds_the_index_on_first_use(capsys: pytest.CaptureFixture[st
 
 def test_ask_prints_answer_and_sources_for_people(capsys: pytest.CaptureFixture[str]) -> None:
     """The human output shows the answer and numbered sources with outlet and date."""
-    assert main(["ask", "How many times had Xi and Kim met according to Xi's 2023 message?"]) == 0
+    assert main(["ask", "How often had the two leaders met, by Xi's count in 2023?"]) == 0
     out = capsys.readouterr().out
     assert "five times" in out and "[1]" in out and "South China Morning Post" in out
 
@@ -44,7 +44,8 @@ def test_batch_keeps_ids_and_reports_bad_lines(tmp_path: Path, capsys: pytest.Ca
     """--batch answers each line under its id; a malformed line gets an error line, not a crash."""
     batch = tmp_path / "q.jsonl"
     batch.write_text(
-        '{"id": "a", "question": "What did Kim say about Taiwan?"}\nnot json\n{"id": "c", "question": ""}\n'
+        '{"id": "a", "question": "What did Kim pledge on the Taiwan question?"}\n'
+        'not json\n{"id": "c", "question": ""}\n'
     )
     assert main(["ask", "--json", "--batch", str(batch)]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
@@ -75,8 +76,9 @@ def test_ingest_of_a_missing_path_is_reported(capsys: pytest.CaptureFixture[str]
 
 def test_eval_prints_the_summary_line(capsys: pytest.CaptureFixture[str]) -> None:
     """`yalu eval` scores a gold file and prints the one-line summary."""
-    assert main(["eval", str(FIXTURES / "eval_dev.jsonl")]) == 0
-    assert "yalu eval: n=24" in capsys.readouterr().out
+    assert main(["eval", str(FIXTURES / "gold_small.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "yalu eval: n=3" in out and "unanswerable" in out  # the per-kind table follows the rows
 
 
 def test_summarize_json_contract(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,36 +1,42 @@
-"""Dates named in questions become publication windows; user dates parse strictly."""
+"""Dates named in questions are read as periods (never filters); user dates parse strictly."""
 
 import datetime as dt
 
 import pytest
 
-from bot.dates import parse_user_date, window_in_question
+from bot.dates import named_periods, parse_user_date
 from bot.errors import BadQuestion
 
 
-def test_month_and_year_becomes_that_month_plus_grace() -> None:
-    """'September 2023' covers September, plus a month for reports that follow the event."""
-    w = window_in_question("What did Xi write to Kim in September 2023?")
-    assert w.since == dt.date(2023, 9, 1)
-    assert w.until == dt.date(2023, 10, 31)
+def test_month_and_year_is_that_whole_month() -> None:
+    """'September 2023' names September 2023, to the month."""
+    (p,) = named_periods("What did Xi write to Kim in September 2023?")
+    assert (p.first, p.last, p.precision) == (dt.date(2023, 9, 1), dt.date(2023, 9, 30), "month")
 
 
-def test_two_years_give_the_span_of_both() -> None:
-    """A comparison across years covers both years."""
-    w = window_in_question("How did it change between his 2022 and 2023 messages?")
-    assert w.since == dt.date(2022, 1, 1)
-    assert w.until is not None and w.until.year == 2024 and w.until.month == 1
+def test_two_years_are_two_periods_in_order() -> None:
+    """A comparison across years names each year."""
+    periods = named_periods("How did the wording shift from 2022 to 2023?")
+    assert [(p.first.year, p.precision) for p in periods] == [(2022, "year"), (2023, "year")]
 
 
-def test_since_opens_the_window_on_the_right() -> None:
-    """'since 2022' has no end."""
-    w = window_in_question("What has Kim said since 2022?")
-    assert w.since == dt.date(2022, 1, 1) and w.until is None
+def test_a_day_is_read_in_either_order() -> None:
+    """'13 October 2022' and 'Oct. 13, 2022' name the same day."""
+    a, b = named_periods("on 13 October 2022"), named_periods("on Oct. 13, 2022")
+    assert a[0].first == b[0].first == dt.date(2022, 10, 13) and a[0].precision == "day"
 
 
 def test_ordinals_and_bare_months_are_not_dates() -> None:
-    """'60th anniversary' and 'September visit' name no window."""
-    assert not window_in_question("Why no visits for the 60th anniversary after his September visit?")
+    """'60th anniversary' and 'September visit' name no period."""
+    assert not named_periods("Why no visits for the 60th anniversary after his September visit?")
+
+
+def test_overlap_is_inclusive() -> None:
+    """A period overlaps a range that shares even its last day."""
+    (p,) = named_periods("in July 2021")
+    assert p.overlaps(dt.date(2021, 7, 31), dt.date(2021, 8, 5)) and not p.overlaps(
+        dt.date(2021, 8, 1), dt.date(2021, 9, 1)
+    )
 
 
 def test_user_dates_accept_year_month_day() -> None:

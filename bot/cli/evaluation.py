@@ -35,6 +35,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     console = stdout()
     _print_eval_table(console, result.rows)
+    _print_kind_table(console, result.by_kind)
     print(result.summary_line())  # plain print: the line is copied into notes, so never wrapped
     return 0
 
@@ -52,6 +53,25 @@ def _print_eval_table(console: Console, rows: list[dict[str, Any]]) -> None:
             _mark(r.get("fact_recall")),
             str(r["words"]),
             f"{r['ms']:.0f}",
+        )
+    console.print(table)
+
+
+def _print_kind_table(console: Console, by_kind: dict[str, dict[str, float]]) -> None:
+    """The figures of each kind of question (a refusal counts as no evidence and no facts)."""
+    from rich.table import Table
+
+    table = Table("kind", "n", "evidence", "facts", "refused (answerable)", "refused (unanswerable)", "median words")
+    for kind, m in by_kind.items():
+        unanswerable = kind == "unanswerable"
+        table.add_row(
+            kind,
+            f"{m['n']:.0f}",
+            "-" if unanswerable else f"{m['evidence_hit_rate']:.2f}",
+            "-" if unanswerable else f"{m['fact_recall']:.2f}",
+            "-" if unanswerable else f"{m['refused_answerable']:.2f}",
+            f"{m['refused_unanswerable']:.2f}" if unanswerable else "-",
+            f"{m['median_words']:.0f}",
         )
     console.print(table)
 

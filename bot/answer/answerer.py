@@ -1,0 +1,252 @@
+"""Answers questions extractively: retrieve, read the candidate sentences, score them with the fitted model,
+answer with the best (cited, verbatim) or abstain when the model's probability says the evidence is weak.
+
+No model writes anything here: every sentence of an answer is a verbatim span of an article, checked
+against the stored body before it is returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from bot.answer import compose
+from bot.answer.candidates import Candidate, gather
+from bot.answer.features import Embed, QuestionFeatures, Vocabulary, ranker_matrix, verifier_row
+from bot.answer.model import AnswerModel, FloatArray, softmax
+from bot.answer.question import Question, read_question, strip_control
+from bot.answer.sentences import ArticleSentences, read_article
+from bot.answer_model import Answer
+from bot.corpus import Article
+from bot.dates import Window
+from bot.errors import BadQuestion
+from bot.retrieve import Filters, Passage, Retriever
+from bot.store import Store, published_in
+from bot.text import expand_acronyms
+
+_PERIOD_GRACE = dt.timedelta(days=400)  # a dated question also searches reports up to about a year later
+_READINGS = 4096  # article readings kept (a few KB each)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An extractive answer and the retrieved passages it was chosen from, best first."""
+
+    answer: Answer
+    passages: list[Passage]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A question read against the index: its candidates and their features (before any weights)."""
+
+    question: Question
+    features: QuestionFeatures
+    passages: list[Passage]
+    candidates: list[Candidate]
+    matrix: FloatArray
+    embed: Embed  # embeds variants of the question (for the verifier's support test)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the model makes of an analysis: each candidate's ranker logit and the answer probability."""
+
+    logits: FloatArray
+    probability: float
+    verifier_features: FloatArray
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """Strip control characters and whitespace; reject an empty question; cap an overlong one at `max_chars`."""
+    text = strip_control(question)
+    if not text:
+        raise BadQuestion('the question is empty: ask something like "What did Xi write to Kim in 2023?"')
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars]
+    # Cut between words, unless one "word" fills the whole limit.
+    return cut.rsplit(" ", 1)[0] if text[max_chars] != " " and " " in cut else cut
+
+
+def capped_notice(question: str, max_chars: int) -> str | None:
+    """The notice for a question longer than the limit (which was answered from its beginning), else None."""
+    length = len(strip_control(question))
+    if length <= max_chars:
+        return None
+    return (
+        f"The question was {length:,} characters long; only its first {max_chars:,} were read "
+        "(YALU_MAX_QUESTION_CHARS)."
+    )
+
+
+class Answerer:
+    """Answers questions from the store, extractively; built once per index generation, reused for every question."""
+
+    def __init__(
+        self,
+        store: Store,
+        retriever: Retriever,
+        max_words: int = 80,
+        max_question_chars: int = 2000,
+        model: AnswerModel | None = None,
+        k: int = 10,
+        embed_documents: Callable[[list[str]], list[list[float]]] | None = None,
+    ) -> None:
+        """Keep the parts; the registry (article ids to their metadata) is the retriever's."""
+        self.store = store
+        self.retriever = retriever
+        self.registry = retriever.registry
+        self.max_words = max_words
+        self.max_question_chars = max_question_chars
+        self._model = model
+        self.k = k
+        self.vocabulary = Vocabulary(retriever.lexical)
+        self._articles: dict[str, Article | None] = {}
+        self._readings: dict[tuple[str, str], ArticleSentences] = {}
+        self._embedded: dict[str, FloatArray] = {}
+        self.embed_documents = embed_documents or (lambda texts: [retriever.embed_query(t) for t in texts])
+
+    @property
+    def model(self) -> AnswerModel:
+        """The answer model: the one given, else the bundled one (read on first use)."""
+        if self._model is None:
+            self._model = AnswerModel.bundled()
+        return self._model
+
+    # --- articles ------------------------------------------------------------------------------
+    def article(self, article_id: str) -> Article | None:
+        """An indexed article, read from the store once per answerer: candidates, citations, their
+        provenance and the disagreement check all need the few articles a question retrieves."""
+        if article_id not in self._articles:
+            self._articles[article_id] = self.store.article(article_id)
+        return self._articles[article_id]
+
+    def reading(self, article_id: str) -> ArticleSentences | None:
+        """An article's sentences with their facts, read once per article version."""
+        info = self.registry.get(article_id)
+        key = (article_id, info.content_hash if info else "")
+        if key not in self._readings:
+            article = self.article(article_id)
+            if article is None:
+                return None
+            if len(self._readings) >= _READINGS:
+                self._readings.pop(next(iter(self._readings)))
+            self._readings[key] = read_article(article)
+        return self._readings[key]
+
+    # --- answering -----------------------------------------------------------------------------
+    def ask(
+        self, question: str, filters: Filters | None = None, k: int | None = None, qid: str | None = None
+    ) -> Answer:
+        """Answer a question with cited, verbatim sentences, or say the evidence is insufficient."""
+        return self.answer_with_evidence(question, filters, k, qid).answer
+
+    def answer_with_evidence(
+        self, question: str, filters: Filters | None = None, k: int | None = None, qid: str | None = None
+    ) -> Evidence:
+        """`ask`, and the retrieved passages the answer was chosen from (what a language model may be shown)."""
+        t0 = time.perf_counter()
+        text = clean_question(question, self.max_question_chars)
+        filters = filters or Filters()
+        notice = capped_notice(question, self.max_question_chars)
+        if filters.window and not self._window_has_articles(filters.window):
+            return Evidence(replace(self._empty_window(text, filters.window, qid, t0), notice=notice), [])
+        analysis = self.analyse(text, filters, k or self.k)
+        t1 = time.perf_counter()
+        decision = self.decide(analysis)
+        answer = self.compose(analysis, decision)
+        answer.id, answer.notice = qid, notice
+        t2 = time.perf_counter()
+        answer.timings_ms = {"retrieve": (t1 - t0) * 1e3, "answer": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3}
+        return Evidence(answer, analysis.passages)
+
+    def analyse(self, text: str, filters: Filters, k: int) -> Analysis:
+        """Read the question, retrieve, gather candidate sentences and compute their features."""
+        q = read_question(text)
+        query = expand_acronyms(q.core)
+        per_article = 2 if q.multi else 3
+        found = self.retriever.search(query, filters, k=k, per_article=per_article)
+        passages = list(found.passages)
+        if q.periods and not filters.window:
+            # A named date is soft: it also searches the reports published from that date on.
+            for period in q.periods[:3]:
+                window = Window(period.first, period.last + _PERIOD_GRACE)
+                if self._window_has_articles(window):
+                    more = self.retriever.search(query, Filters(window, filters.outlets), k=k // 2, per_article=2)
+                    passages += more.passages
+        passages = list({p.chunk.id: p for p in sorted(passages, key=lambda p: p.score)}.values())
+        passages.sort(key=lambda p: -p.score)
+        candidates = gather(passages, self.store, self.reading)
+        qf = QuestionFeatures(q, self.vocabulary, candidates)
+        return Analysis(q, qf, passages, candidates, ranker_matrix(qf, found.vector, candidates), self._embed_many)
+
+    def decide(self, analysis: Analysis, model: AnswerModel | None = None) -> Decision:
+        """Score the candidates and the probability that the best one answers."""
+        model = model or self.model
+        logits = model.ranker.logits(analysis.matrix) if len(analysis.candidates) else np.zeros(0)
+        row = verifier_row(analysis.features, analysis.candidates, analysis.matrix, logits, analysis.embed)
+        return Decision(logits, float(model.verifier.proba(row)[0]), row)
+
+    def compose(self, analysis: Analysis, decision: Decision, model: AnswerModel | None = None) -> Answer:
+        """The answer the decision calls for: cited sentences, or an abstention that says why."""
+        model = model or self.model
+        q, cands = analysis.question, analysis.candidates
+        if not cands:
+            return compose.refused(q.text, [], "No article in the corpus matches this question.")
+        probs = softmax(decision.logits)
+        if decision.probability < model.threshold:
+            closest = [cands[int(i)] for i in np.argsort(-probs, kind="stable")[:2]]
+            return compose.refused(q.text, compose.citations(closest, self.registry, self.article), _reason(analysis))
+        chosen = compose.select(cands, probs, q.multi, self.max_words, model.keep, q.periods)
+        cites = compose.citations(chosen, self.registry, self.article)
+        if not cites:
+            return compose.refused(q.text, [], "The passages found could not be verified against their articles.")
+        return compose.answered(q.text, cites)
+
+    def _embed_many(self, texts: list[str]) -> FloatArray:
+        """Unit vectors of short texts (question variants), cached: the fit asks for the same ones again."""
+        missing = [t for t in texts if t not in self._embedded]
+        if missing:
+            for t, v in zip(missing, self.embed_documents(missing), strict=True):
+                vec = np.asarray(v, dtype=np.float64)
+                self._embedded[t] = vec / (np.linalg.norm(vec) or 1.0)
+                if len(self._embedded) > 4096:
+                    self._embedded.pop(next(iter(self._embedded)))
+        return np.stack([self._embedded[t] for t in texts])
+
+    # --- windows ---------------------------------------------------------------------------------
+    def _window_has_articles(self, window: Window) -> bool:
+        if not window:
+            return True
+        return any(published_in(info, window.since, window.until) for info in self.registry.values())
+
+    def _empty_window(self, question: str, window: Window, qid: str | None, t0: float) -> Answer:
+        dated = sorted((i.published, i.id) for i in self.registry.values() if i.published)
+        line = f"No article in the corpus was published {window.describe()}."
+        if dated:
+            latest = self.registry[dated[-1][1]]
+            source = f"{latest.outlet or 'outlet unknown'}, {dated[-1][0].isoformat()}"
+            line += f" The latest is \u201c{latest.title}\u201d ({source})."
+        total = (time.perf_counter() - t0) * 1e3
+        return Answer(
+            question, "insufficient_evidence", line, [], {"retrieve": 0.0, "answer": total, "total": total}, qid
+        )
+
+
+def _reason(analysis: Analysis) -> str:
+    """Why the evidence is weak, in the reader's terms: what the question names that the articles never do."""
+    qf = analysis.features
+    unknown = [w.text for i, w in enumerate(qf.words) if not qf.known[i] and w in analysis.question.names]
+    if unknown:
+        return f"The articles do not answer this: none mentions {', '.join(unknown)}."
+    if analysis.question.periods and not any(
+        c.reading.published and any(p.first <= c.reading.published[1] for p in analysis.question.periods)
+        for c in analysis.candidates
+    ):
+        return "The articles do not answer this: none was published after the period it names."
+    return "The articles do not say enough to answer this."
