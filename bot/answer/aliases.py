@@ -66,7 +66,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "foreign-minister": ("foreign minister", "foreign ministers", "FM", "FMs"),
     "treaty": ("treaty", "pact"),
     # a few words of the diplomatic beat that reports and analysts use for one another
-    "envoy": ("ambassador", "ambassadors", "envoy", "envoys", "emissary"),
+    "envoy": ("ambassador", "ambassadors", "envoy", "envoys", "emissary", "diplomat", "diplomats"),
     "delegation": ("delegation", "delegations", "delegate", "delegates", "mission"),
     "pledge": ("pledge", "pledged", "pledges", "promise", "promised", "promises", "vow", "vowed", "vows"),
     "congratulate": (

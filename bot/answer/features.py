@@ -9,7 +9,6 @@ questions nobody has written yet.
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import numpy as np
 
 from bot.answer.candidates import Candidate
 from bot.answer.question import FRAME, Question, same_person
+from bot.answer.sentences import SentenceFacts
 from bot.answer.terms import Word, key, read_words, text_keys
 from bot.lexical import LexicalIndex
 from bot.text import stem
@@ -55,37 +55,21 @@ RANKER_FEATURES = (
 )
 VERIFIER_FEATURES = (
     "best_logit",
-    "best_share",
     "margin",
     "unknown_share",
     "unknown_names",
-    "best_coverage",
-    "best_article_coverage",
-    "best_dense",
-    "best_names",
-    "unsupported",
-    "unsupported_total",
-    "uncovered_known",
     "names_uncovered",
-    "missing_rare",
+    "unsupported_total",
     "number_conflict",
-    "period_unmatched",
-    "best_type_fit",
-    "best_role_fit",
     "speaker_unheard",
     "role_period_unmet",
     "count_unmet",
-    "hedged",
-    "question_words",
+    "best_type_fit",
+    "best_role_fit",
 )
 _REASON = re.compile(
     r"\b(?:because|due to|owing to|as a result|reflect(?:s|ed)?|amid|in response to|to cope with|in light of|"
     r"aim(?:s|ed)? to|so as to|in order to|purpose|seen as|in the face of|given|since|stemming from|to counter)\b",
-    re.I,
-)
-_HEDGE = re.compile(
-    r"\b(?:rumou?red|expected|planned|possible|imminent|prospective|would|could|may|might|likely|reportedly|"
-    r"without disclosing|not disclosed|undisclosed|did not|no other|unclear|not known)\b",
     re.I,
 )
 _COUNTED = re.compile(r"\bhow\s+(?:many|much)\s+(?:of\s+)?(?:the\s+)?([A-Za-z]+)", re.I)
@@ -94,6 +78,7 @@ _COUNT_IN_TEXT = re.compile(
     r"\s+(?:[a-z-]+\s+){0,2}?([a-z]+)",
     re.I,
 )
+_FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+\b")
 _MAX_ABLATIONS = 4  # question words tested for support (one short embedding each)
 _SOON_DAYS = 62  # a report of an event usually follows within two months
 
@@ -199,6 +184,7 @@ def ranker_matrix(qf: QuestionFeatures, qvec: np.ndarray, candidates: Sequence[C
                 *_roles(qf.q, c, [candidates[j] for j in context]),
                 *_dates(qf.q, c, [candidates[j] for j in context]),
                 _numbers(qf.q, c, [candidates[j] for j in context]),
+                _article_numbers(qf.q, c),
                 float(c.facts.quotes),
                 float(c.facts.anaphoric),
                 float(c.facts.index == 0),
@@ -215,66 +201,44 @@ def verifier_row(
     qf: QuestionFeatures, candidates: Sequence[Candidate], x: Matrix, logits: np.ndarray, embed: Embed
 ) -> np.ndarray:
     """VERIFIER_FEATURES of the question, given each candidate's ranker logit. `embed` embeds texts (unit
-    vectors), for the test of which of the question's words its best evidence does not support."""
+    vectors), for the test of which of the question's words its best evidence does not support.
+
+    Besides the best candidate's standing, each feature is a way a near miss differs from an answerable
+    question: a name or number the evidence never uses, a speaker who never speaks, a speaker who does but not
+    in the period asked about, a count the evidence does not give, a word whose leaving brings the question
+    closer to the evidence."""
     f = {name: j for j, name in enumerate(RANKER_FEATURES)}
     q = qf.q
+    row = dict.fromkeys(VERIFIER_FEATURES, 0.0)
+    row.update(unknown_share=qf.unknown_share, unknown_names=float(qf.unknown_names))
     if len(candidates) == 0:
-        row = dict.fromkeys(VERIFIER_FEATURES, 0.0)
-        row.update(
-            best_logit=-6.0,
-            unknown_share=qf.unknown_share,
-            unknown_names=float(qf.unknown_names),
-            missing_rare=1.0,
-            period_unmatched=float(bool(q.periods)),
-            question_words=math.log1p(len(qf.words)),
-        )
+        row.update(best_logit=-10.0, best_type_fit=-1.0)
         return np.array([row[n] for n in VERIFIER_FEATURES])
     order = np.argsort(-logits, kind="stable")
     b = int(order[0])
-    second = float(logits[order[1]]) if len(order) > 1 else float(logits[b]) - 4.0
     best = candidates[b]
     idx = best.facts.index
     window = best.reading.sentences[max(0, idx - 1) : idx + 2]
-    ctx_keys = text_keys(" ".join(s.text for s in window) + "\n" + best.reading.article.title)
-    hit = qf.matched(ctx_keys)
-    names = _names(qf, candidates)
+    hit = qf.matched(text_keys(" ".join(s.text for s in window) + "\n" + best.reading.article.title))
     by_key = {c.key: i for i, c in enumerate(candidates)}
     near = [b] + [j for j in (_side(best, candidates, by_key, -1), _side(best, candidates, by_key, 1)) if j is not None]
     support = _unsupported(qf, np.stack([candidates[j].vector for j in near]), ~hit, embed)
-    missing = qf.weights[~hit]
-    share = np.exp(logits - logits.max())
-    share /= share.sum()
-    unmatched = bool(q.periods) and x[:, f["date_fit"]].max() <= 0 and x[:, f["published_soon"]].max() <= 0
-    role = x[b, f["speaker_fit"]] + x[b, f["addressee_fit"]] - x[b, f["reversed_roles"]]
     heard = [i for i, c in enumerate(candidates) if same_person(c.facts.speaker, q.speaker)]
-    role_period = bool(q.speaker and q.periods) and not any(
-        x[i, f["date_fit"]] > 0 or x[i, f["published_soon"]] > 0 for i in heard
+    row.update(
+        best_logit=float(logits[b]),
+        margin=float(logits[b] - logits[order[1]]) if len(order) > 1 else 4.0,
+        names_uncovered=float(sum(1 for i in _names(qf, candidates) if not hit[i])),
+        unsupported_total=sum(max(0.0, d) for d in support),
+        number_conflict=_number_conflict(q, candidates),
+        speaker_unheard=float(bool(q.speaker) and not heard),
+        role_period_unmet=float(
+            bool(q.speaker and q.periods)
+            and not any(x[i, f["date_fit"]] > 0 or x[i, f["published_soon"]] > 0 for i in heard)
+        ),
+        count_unmet=float(q.answer_type == "how-many" and not _counted(q, best)),
+        best_type_fit=x[b, f["type_fit"]],
+        best_role_fit=x[b, f["speaker_fit"]] + x[b, f["addressee_fit"]] - x[b, f["reversed_roles"]],
     )
-    row = {
-        "best_logit": float(logits[b]),
-        "best_share": float(share[b]),
-        "margin": float(logits[b]) - second,
-        "unknown_share": qf.unknown_share,
-        "unknown_names": float(qf.unknown_names),
-        "best_coverage": x[b, f["coverage_context"]],
-        "best_article_coverage": x[b, f["coverage_article"]],
-        "best_dense": x[b, f["dense"]],
-        "best_names": x[b, f["names"]],
-        "unsupported": max(support, default=0.0),
-        "unsupported_total": sum(max(0.0, d) for d in support),
-        "uncovered_known": float(qf.weights[~hit & qf.known].sum()) / qf.total,
-        "names_uncovered": float(sum(1 for i in names if not hit[i])),
-        "missing_rare": float(missing.max()) / qf.max_idf if len(missing) else 0.0,
-        "number_conflict": _number_conflict(q, candidates),
-        "period_unmatched": float(unmatched),
-        "best_type_fit": x[b, f["type_fit"]],
-        "best_role_fit": role,
-        "speaker_unheard": float(bool(q.speaker) and not heard),
-        "role_period_unmet": float(role_period),
-        "count_unmet": float(q.answer_type == "how-many" and not _counted(q, best)),
-        "hedged": float(bool(_HEDGE.search(best.text))),
-        "question_words": math.log1p(len(qf.words)),
-    }
     return np.array([row[n] for n in VERIFIER_FEATURES], dtype=np.float64)
 
 
@@ -306,22 +270,31 @@ def _article_keys(c: Candidate) -> frozenset[str]:
 
 
 def type_fit(q: Question, c: Candidate, context: Sequence[Candidate]) -> float:
-    """+1 when the sentence (or its neighbour) holds the kind of thing asked for, -1 when it cannot."""
-    kinds = {"who": "has_person", "where": "has_place"}
-    facts = [c.facts, *(n.facts for n in context)]
-    if q.answer_type in kinds:
-        return (
-            1.0
-            if getattr(c.facts, kinds[q.answer_type])
-            else (0.0 if any(getattr(f, kinds[q.answer_type]) for f in facts) else -1.0)
-        )
-    if q.answer_type == "when":
-        return 1.0 if c.facts.dates else (0.0 if any(f.dates for f in facts) else -1.0)
-    if q.answer_type == "why":
-        return 1.0 if _REASON.search(c.text) else 0.0
-    if q.answer_type == "how-many":
-        return 1.0 if c.facts.numbers - {"two", "one"} else -1.0
-    return 0.0
+    """+1 when the sentence holds the kind of thing asked for and the question does not already name it (a
+    person for "who", a date for "when", a place for "where", a count for "how many"), 0 when only its
+    neighbour does, -1 when neither does."""
+    asked = text_keys(q.core)
+
+    def holds(text: str, facts: SentenceFacts) -> bool:
+        if q.answer_type == "who":
+            return any(not (text_keys(m.group()) & asked) for m in _FULL_NAME.finditer(text))
+        if q.answer_type == "where":
+            return facts.has_place
+        if q.answer_type == "when":
+            return bool(facts.dates)
+        if q.answer_type == "how-many":
+            return bool(facts.numbers - {"two", "one"})
+        if q.answer_type == "why":
+            return bool(_REASON.search(text))
+        return False
+
+    if q.answer_type in ("what", "yesno"):
+        return 0.0
+    if holds(c.text, c.facts):
+        return 1.0
+    if any(holds(n.text, n.facts) for n in context):
+        return 0.0
+    return -1.0
 
 
 def _roles(q: Question, c: Candidate, context: Sequence[Candidate]) -> tuple[float, float, float]:
@@ -434,6 +407,15 @@ def _names(qf: QuestionFeatures, candidates: Sequence[Candidate]) -> list[int]:
         ):
             out.append(i)
     return out
+
+
+def _article_numbers(q: Question, c: Candidate) -> float:
+    """Share of the numbers the question names ("the 60th anniversary") that the sentence's article uses."""
+    asked = q.numbers - {"two", "one"}
+    if not asked:
+        return 0.0
+    used = {n for s in c.reading.sentences for n in s.numbers}
+    return len(asked & used) / len(asked)
 
 
 def _number_conflict(q: Question, candidates: Sequence[Candidate]) -> float:

@@ -89,7 +89,7 @@ class Logistic:
         beta = np.zeros(stacked.shape[1])
 
         def loss_grad_hess(b: FloatArray) -> tuple[float, FloatArray, FloatArray]:
-            loss, grad, hess = 0.5 * l2 * float(b @ b), l2 * b.copy(), l2 * np.eye(len(b))
+            loss, grad, hess = 0.5 * l2 * float(b @ b), l2 * b, l2 * np.eye(len(b))
             for z, pos in zs:
                 s = z @ b
                 p = np.exp(s - s.max())
@@ -98,8 +98,8 @@ class Logistic:
                 r /= r.sum()
                 loss -= float(np.log(p[pos].sum()))
                 mp, mr = p @ z, r @ z
-                grad += mp - mr
-                hess += (z * p[:, None]).T @ z - np.outer(mp, mp) - ((z * r[:, None]).T @ z - np.outer(mr, mr))
+                grad = grad + mp - mr
+                hess = hess + (z * p[:, None]).T @ z - np.outer(mp, mp) - ((z * r[:, None]).T @ z - np.outer(mr, mr))
             return loss, grad, hess
 
         loss, grad, hess = loss_grad_hess(beta)

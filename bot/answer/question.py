@@ -142,7 +142,7 @@ def read_question(text: str) -> Question:
         answer_type=answer_type(core),
         speaker=_speaker(core),
         addressee=_addressee(core),
-        multi=bool(_MULTI.search(core)) or len({p.first.year for p in periods}) > 1,
+        multi=bool(_MULTI.search(core)) or len({p.first for p in periods}) > 1,
         years=years,
     )
 
