@@ -35,6 +35,8 @@ RANKER_FEATURES = (
     "coverage_context",
     "coverage_prev",
     "coverage_article",
+    "rare_match",
+    "bm25",
     "bigrams",
     "focus",
     "names",
@@ -48,10 +50,14 @@ RANKER_FEATURES = (
     "published_before",
     "published_soon",
     "number_fit",
+    "number_article",
     "quote",
     "anaphoric",
     "lead",
     "length",
+    "dense_x_coverage",
+    "dense_squared",
+    "coverage_squared",
 )
 VERIFIER_FEATURES = (
     "best_logit",
@@ -126,6 +132,17 @@ class QuestionFeatures:
         """Which question words a set of match keys covers."""
         return np.array([bool(w.keys & keys) for w in self.words], dtype=bool)
 
+    def bm25(self, text: str, hit: np.ndarray[tuple[int], np.dtype[np.bool_]]) -> float:
+        """A BM25-style score of the sentence for the question's words (each counted once, length-normalised
+        against a 25-word sentence), over the most the question's words could score."""
+        if not len(self.words):
+            return 0.0
+        length = max(1, len(text.split()))
+        norm = 1.2 * (0.25 + 0.75 * length / 25.0)
+        tf = 1.0  # a sentence rarely repeats a word; coverage already tells which words are there
+        score = float(self.weights[hit].sum()) * (tf * 2.2 / (tf + norm))
+        return score / (self.total * 2.2 / (1.0 + 1.2 * 0.25))
+
     def bigrams(self, text: str) -> float:
         """Share of the question's adjacent content-word pairs that the text has adjacent too ("hostile forces")."""
         if not self.pairs:
@@ -175,6 +192,8 @@ def ranker_matrix(qf: QuestionFeatures, qvec: np.ndarray, candidates: Sequence[C
                 qf.coverage(hit_ctx),
                 qf.coverage(qf.matched(own_keys[prev])) if prev is not None else 0.0,
                 qf.coverage(hit_article),
+                float(qf.weights[hit].max()) / qf.max_idf if hit.any() else 0.0,
+                qf.bm25(c.text, hit),
                 qf.bigrams(c.text),
                 float(hit[focus_i]) if focus_i >= 0 else 0.0,
                 float(hit_ctx[qf.name_idx].mean()) if qf.name_idx else 0.0,
@@ -189,6 +208,9 @@ def ranker_matrix(qf: QuestionFeatures, qvec: np.ndarray, candidates: Sequence[C
                 float(c.facts.anaphoric),
                 float(c.facts.index == 0),
                 min(len(c.text.split()), 60) / 30.0,
+                dense[i] * qf.coverage(hit),
+                dense[i] ** 2,
+                qf.coverage(hit_ctx) ** 2,
             ]
         )
     return np.array(rows, dtype=np.float64)

@@ -160,6 +160,7 @@ def measure(answerer: Answerer, model: AnswerModel, examples: Sequence[Example])
                 "id": e.gold.id,
                 "group": e.group,
                 "kind": e.gold.kind,
+                "tags": list(e.gold.tags),
                 "answerable": e.gold.answerable,
                 "answered": answer.status == "answered",
                 "evidence": evidence_hit(e.gold, answer, answerer.registry) if e.gold.answerable else None,
@@ -222,6 +223,7 @@ def reliability(probs: FloatArray, labels: FloatArray, bins: int = 5) -> list[di
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Cross-validate, then fit the shipped model on every own question and write it with its report."""
+    from bot.answer.report import write_floors, write_report
     from bot.config import Settings
     from bot.services import build_services
 
@@ -229,47 +231,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sets", type=Path, default=Path("eval/own"))
     parser.add_argument("--knowledge", type=Path, default=Path("knowledge"))
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    parser.add_argument("--report", type=Path, default=Path("docs/answer-model.json"))
+    parser.add_argument("--report", type=Path, default=Path("docs/answer-model.md"))
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="yalu-fit-") as data:
         settings = Settings(_env_file=None, YALU_DATA_DIR=Path(data), YALU_KNOWLEDGE_DIR=args.knowledge)
         services = build_services(settings)
         services.ensure_index()
-        placeholder = _placeholder()
         base = services.answerer
         answerer = Answerer(
             base.store,
             base.retriever,
             settings.answer_words,
             settings.max_question_chars,
-            placeholder,
+            _placeholder(),
             embed_documents=services.embeddings.embed_documents,
         )
         examples = analyse(answerer, load_sets(args.sets))
         cv = cross_validate(answerer, examples)
-        model, validation = fit_model(examples)
-        model = AnswerModel(
-            model.ranker,
-            model.verifier,
-            model.threshold,
-            model.keep,
-            {
-                "questions": len(examples),
-                "groups": sorted({e.group for e in examples}),
-                "cross_validated": cv["pooled"],
-                "folds": cv["folds"],
-            },
-        )
+        fitted, validation = fit_model(examples)
+        training = measure(answerer, fitted, examples)
+        about = {"questions": len(examples), "writers": sorted({e.group for e in examples}), "held_out": cv["pooled"]}
+        model = AnswerModel(fitted.ranker, fitted.verifier, fitted.threshold, fitted.keep, about)
         model.save(args.out)
-        report = {
-            "cross_validated": cv["pooled"],
-            "folds": cv["folds"],
-            "threshold": model.threshold,
-            "reliability": reliability(validation["probs"], validation["labels"]),
-            "rows": cv["rows"],
-        }
-        args.report.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"cross_validated": cv["pooled"], "folds": cv["folds"], "threshold": model.threshold}, indent=1))
+        calibration = reliability(validation["probs"], validation["labels"])
+        write_report(args.report, cv, calibration, model.threshold, training, args.report.with_suffix(".png"))
+        write_floors(args.sets / "floors.json", training)
+    print(json.dumps({"held_out": cv["pooled"], "threshold": model.threshold}, indent=1))
     return 0
 
 
