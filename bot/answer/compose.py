@@ -20,7 +20,6 @@ from bot.text import word_count
 
 _OPENING_QUOTE = '“"‘'
 _MAX_PER_ARTICLE = 3  # articles an answer across articles or years cites at most
-_ACROSS_FLOOR = 0.02  # a further article's best sentence joins when the ranker gives it this share of the best's
 
 
 def select(
@@ -81,9 +80,8 @@ def _across(
             if fits and candidates[fits[0]] not in picks:
                 picks.append(candidates[fits[0]])
     seen = {c.article_id for c in picks}
-    floor = _ACROSS_FLOOR * probs[order[0]]
     for i in order[1:]:
-        if len(seen) >= _MAX_PER_ARTICLE or probs[i] < floor:
+        if len(seen) >= _MAX_PER_ARTICLE:
             break
         if candidates[i].article_id not in seen:
             picks.append(candidates[i])
