@@ -117,9 +117,12 @@ class Retriever:
         self.registry = registry
         self.depth = depth
 
-    def search(self, query: str, filters: Filters, k: int = 8, per_article: int = 3) -> Retrieval:
-        """The k best passages for a query under the filters."""
-        vector = np.asarray(self.embed_query(query), dtype=np.float32)
+    def search(
+        self, query: str, filters: Filters, k: int = 8, per_article: int = 3, vector: Vector | None = None
+    ) -> Retrieval:
+        """The k best passages for a query under the filters (`vector`: the query's, if already embedded)."""
+        if vector is None:
+            vector = np.asarray(self.embed_query(query), dtype=np.float32)
         dense = self.store.query(vector, self.depth, filters.articles(self.registry))
         lex_scores = self.lexical.scores(query)
         lex_scores[~filters.mask(self.lexical)] = 0.0

@@ -177,7 +177,9 @@ class Answerer:
             for period in q.periods[:3]:
                 window = Window(period.first, period.last + _PERIOD_GRACE)
                 if self._window_has_articles(window):
-                    more = self.retriever.search(query, Filters(window, filters.outlets), k=k // 2, per_article=2)
+                    more = self.retriever.search(
+                        query, Filters(window, filters.outlets), k=k // 2, per_article=2, vector=found.vector
+                    )
                     passages += more.passages
         passages = list({p.chunk.id: p for p in sorted(passages, key=lambda p: p.score)}.values())
         passages.sort(key=lambda p: -p.score)
