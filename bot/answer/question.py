@@ -32,7 +32,13 @@ FRAME = frozenset(
 _MENTION = re.compile(r"<[@#][!&]?\d+>|@(?:everyone|here)\b|@\w+", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
-    ("how-many", re.compile(r"\bhow\s+(?:many|much|often|long)\b|\bwhat\s+(?:number|percentage|share)\b", re.I)),
+    (
+        "how-many",
+        re.compile(
+            r"\bhow\s+(?:many|much|often|long|large|big|far|high|old)\b|\bwhat\s+(?:number|percentage|share|amount|size)\b",
+            re.I,
+        ),
+    ),
     ("when", re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:date|day|month|year|time)\b|\bdated\b", re.I)),
     ("where", re.compile(r"\bwhere\b|\b(?:what|which)\s+(?:city|country|place|venue|location)\b", re.I)),
     (
