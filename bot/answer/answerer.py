@@ -26,7 +26,7 @@ from bot.dates import Window
 from bot.errors import BadQuestion
 from bot.retrieve import Filters, Passage, Retriever
 from bot.store import Store, published_in
-from bot.text import expand_acronyms
+from bot.text import expand_acronyms, terms
 
 _PERIOD_GRACE = dt.timedelta(days=400)  # a dated question also searches reports up to about a year later
 _READINGS = 4096  # article readings kept (a few KB each)
@@ -105,7 +105,8 @@ class Answerer:
         self.max_question_chars = max_question_chars
         self._model = model
         self.k = k
-        self.vocabulary = Vocabulary(retriever.lexical)
+        outlets = " ".join({info.outlet or "" for info in self.registry.values()})
+        self.vocabulary = Vocabulary(retriever.lexical, frozenset(terms(outlets)))
         self._articles: dict[str, Article | None] = {}
         self._readings: dict[tuple[str, str], ArticleSentences] = {}
         self._embedded: dict[str, FloatArray] = {}

@@ -85,15 +85,20 @@ _COUNT_IN_TEXT = re.compile(
     re.I,
 )
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+\b")
+_SAID = re.compile(
+    r"\b(?:said|says|say|wrote|told|stated|added|noted|warned|stressed|quoted|according to|reported)\b", re.I
+)
 _MAX_ABLATIONS = 4  # question words tested for support (one short embedding each)
 _SOON_DAYS = 62  # a report of an event usually follows within two months
 
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """What the corpus knows: the BM25 index's terms and document frequencies."""
+    """What the corpus knows: the BM25 index's terms and document frequencies, and the words of the articles'
+    outlets (a question may name "the Hankyoreh" though no article body does)."""
 
     lexical: LexicalIndex
+    labels: frozenset[str] = frozenset()  # stems of the registry's outlet names
 
     @cached_property
     def max_idf(self) -> float:
@@ -102,7 +107,8 @@ class Vocabulary:
 
     def known(self, w: Word) -> bool:
         """Whether the corpus uses the word or something it stands for."""
-        return stem(w.text) in self.lexical.df or any(k.startswith("@") for k in w.keys)
+        term = stem(w.text)
+        return term in self.lexical.df or term in self.labels or any(k.startswith("@") for k in w.keys)
 
     def weight(self, w: Word) -> float:
         """A word's weight: its inverse document frequency (rare words tell most)."""
@@ -245,7 +251,7 @@ def verifier_row(
     by_key = {c.key: i for i, c in enumerate(candidates)}
     near = [b] + [j for j in (_side(best, candidates, by_key, -1), _side(best, candidates, by_key, 1)) if j is not None]
     support = _unsupported(qf, np.stack([candidates[j].vector for j in near]), ~hit, embed)
-    heard = [i for i, c in enumerate(candidates) if same_person(c.facts.speaker, q.speaker)]
+    heard = [i for i, c in enumerate(candidates) if _speaks(q.speaker, c)]
     row.update(
         best_logit=float(logits[b]),
         margin=float(logits[b] - logits[order[1]]) if len(order) > 1 else 4.0,
@@ -438,6 +444,16 @@ def _article_numbers(q: Question, c: Candidate) -> float:
         return 0.0
     used = {n for s in c.reading.sentences for n in s.numbers}
     return len(asked & used) / len(asked)
+
+
+def _speaks(name: str | None, c: Candidate) -> bool:
+    """Whether the sentence carries the words of `name`: its attributed speaker, or the name itself next to a
+    verb of speech ("..., Chinese customs officials said")."""
+    if not name:
+        return False
+    if same_person(c.facts.speaker, name):
+        return True
+    return same_person(name, " ".join(w for w in re.findall(r"[A-Z][\w-]+", c.text))) and bool(_SAID.search(c.text))
 
 
 def _number_conflict(q: Question, candidates: Sequence[Candidate]) -> float:

@@ -177,7 +177,10 @@ def _speaker(text: str) -> str | None:
     name = re.sub(r"['’]s$", "", name)
     if not name or name.lower() in _NOT_SPEAKERS or all(w.lower() in STOPWORDS for w in name.split()):
         return None
-    return person(name) or name
+    if person(name):
+        return person(name)
+    # A named speaker ("Song Tao"), not a generic one ("officials", "the two sides").
+    return name if any(w[:1].isupper() for w in name.split()) else None
 
 
 def same_person(a: str | None, b: str | None) -> bool:
