@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import open_services, progress_bar, stdout
+from bot.cli.common import open_services, progress_bar, settings, stdout
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
@@ -53,10 +53,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """`yalu ingest`: index files or folders; reports what changed and which files were refused."""
-    from bot.config import Settings
     from bot.ingest import IngestReport
 
-    built = _open_for_ingest(Settings(), args.rebuild)  # no ensure_index: ingest builds the index itself
+    built = _open_for_ingest(settings(), args.rebuild)  # no ensure_index: ingest builds the index itself
     for article_id in args.delete:
         found = built.delete(article_id)
         print(f"{'removed' if found else 'not indexed'}: {article_id}")
