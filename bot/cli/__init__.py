@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    from bot.cli.common import close_opened
     from bot.errors import YaluError
 
     try:
@@ -57,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        close_opened()
 
 
 if __name__ == "__main__":

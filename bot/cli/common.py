@@ -42,11 +42,27 @@ def settings() -> Settings:
     return loaded
 
 
+# The services this command opened; `yalu` closes them when the command returns (bot.cli.main).
+_OPENED: list[Services] = []
+
+
+def opened(built: Services) -> Services:
+    """Note services to close when the command ends; returns them."""
+    _OPENED.append(built)
+    return built
+
+
+def close_opened() -> None:
+    """Close every service the command opened (the store's files and connections), newest first."""
+    while _OPENED:
+        _OPENED.pop().close()
+
+
 def open_services(console: Console | None = None) -> Services:
     """Services from settings, with the index built from the knowledge folder on first use."""
     from bot.services import build_services
 
-    built = build_services(settings())
+    built = opened(build_services(settings()))
     if built.store.count_articles() > 0:
         return built  # no progress bar at all: even an empty one writes to stderr
     with progress_bar(console, "Building the index from the knowledge folder") as update:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import open_services, progress_bar, settings, stdout
+from bot.cli.common import open_services, opened, progress_bar, settings, stdout
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
@@ -82,12 +82,12 @@ def _open_for_ingest(settings: Settings, rebuild: bool) -> Services:
     from bot.store import set_aside
 
     try:
-        return build_services(settings)
+        return opened(build_services(settings))
     except StoreUnavailable:
         if not rebuild or (moved := set_aside(settings)) is None:
             raise
         print(f"yalu: the store could not be opened; moved it to {moved} and rebuilding", file=sys.stderr)
-        return build_services(settings)
+        return opened(build_services(settings))
 
 
 def _ingest_url(built: Services, url: str) -> IngestReport:
