@@ -8,9 +8,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from langchain_core.embeddings import Embeddings
 
+from bot import embeddings
 from bot.config import Settings
+from bot.embeddings import MiniLMEmbeddings
 from bot.services import Services, build_services
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,6 +32,38 @@ def needs_llm_extra(*modules: str) -> pytest.MarkDecorator:
 def make_settings(data_dir: Path, knowledge_dir: Path, **extra: object) -> Settings:
     """Settings that ignore any developer .env and point every path into the test's folders."""
     return Settings(_env_file=None, YALU_DATA_DIR=data_dir, YALU_KNOWLEDGE_DIR=knowledge_dir, **extra)  # type: ignore[call-arg]
+
+
+class SharedMiniLM(MiniLMEmbeddings):
+    """The bundled model, loaded once for the whole session, keeping each text's vector once computed.
+
+    The suite indexes the same seed sentences again in dozens of tests; the vectors are the model's own
+    and deterministic, so remembering them changes no result, only the time (about half the suite's).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._known: dict[str, np.ndarray] = {}
+
+    def embed_array(self, texts: list[str]) -> Any:
+        """The model's vectors for `texts`, computing only those of texts not seen before."""
+        if missing := [t for t in dict.fromkeys(texts) if t not in self._known]:
+            self._known.update(zip(missing, super().embed_array(missing), strict=True))
+        return np.stack([self._known[t] for t in texts]) if texts else super().embed_array([])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_minilm() -> Iterator[None]:
+    """Every Services built in this process (build_services, `yalu` run in-process) shares one SharedMiniLM."""
+    shared = SharedMiniLM()
+
+    def make(spec: str) -> Embeddings:
+        return shared if spec.strip().lower() in ("minilm", "") else real(spec)
+
+    real = embeddings.make_embeddings
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(embeddings, "make_embeddings", make)
+        yield
 
 
 @pytest.fixture(autouse=True)

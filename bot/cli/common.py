@@ -79,12 +79,16 @@ def progress_bar(console: Console | None, label: str) -> Iterator[Progress]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    console = console or Console(stderr=True)
+    if not console.is_terminal:  # rich would still print an empty line when the bar stops
+        yield lambda done, total: None
+        return
     bar = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=console or Console(stderr=True),
+        console=console,
         transient=True,
     )
     task = bar.add_task(label, total=None)
