@@ -44,7 +44,7 @@ def env_files() -> tuple[Path, ...]:
 
 def _knowledge_in_data_dir(data: dict[str, Any]) -> Path:
     """The default knowledge folder: `knowledge/` in the data dir (seeded with the shipped articles on first use)."""
-    return Path(data["data_dir"]) / "knowledge"
+    return Path(data.get("data_dir") or default_data_dir()) / "knowledge"  # absent when YALU_DATA_DIR was invalid
 
 
 def _id_list(value: object) -> object:
@@ -160,3 +160,6 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         raise ConfigError(explain(exc, Settings)) from None
+    except UnicodeDecodeError as exc:  # a .env file saved in another encoding
+        files = " or ".join(str(path) for path in env_files() if path.is_file())
+        raise ConfigError(f"{files}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None

@@ -104,6 +104,13 @@ def test_no_env_file_is_read_when_a_caller_says_none(tmp_path: Path) -> None:
     assert Settings(_env_file=None).answer_words == 80  # type: ignore[call-arg]
 
 
+def test_an_env_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    """A `.env` saved in Latin-1 stops with one line naming the file, not a UnicodeDecodeError traceback."""
+    (tmp_path / ".env").write_bytes(b"BRIEFING_TZ=Europe/Z\xfcrich\n")
+    with pytest.raises(ConfigError, match=r"^\.env: not UTF-8 text .*; save it as UTF-8$"):
+        load_settings()
+
+
 def test_paths_in_settings_expand_the_home_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`YALU_DATA_DIR=~/yalu` (as .env.example writes paths) means the home folder, not a folder named ~."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
