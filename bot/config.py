@@ -1,26 +1,50 @@
-"""Settings: the only place the environment (and .env) is read, once, at start-up."""
+"""Settings: the only place the environment (and .env) is read, once, at start-up.
+
+Values come from the environment, then `.env` in the current directory, then `.env` in the user's config
+dir (`$XDG_CONFIG_HOME/yalu/.env`, by default `~/.config/yalu/.env`): the first that sets a variable wins.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from bot.errors import ConfigError
+
+_DOTENV = ".env"  # the file name in the working directory and in the config dir
 
 
 def default_data_dir() -> Path:
     """Per-user data dir (XDG convention), so the index survives across checkouts."""
-    import os
-
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "yalu"
 
 
-def default_knowledge_dir() -> Path:
-    """The `knowledge/` folder of the checkout that holds this package."""
-    return Path(__file__).resolve().parent.parent / "knowledge"
+def config_dir() -> Path:
+    """Per-user config dir (XDG convention), where a `.env` used from any directory lives."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "yalu"
+
+
+def env_files() -> tuple[Path, ...]:
+    """The .env files read, lowest priority first (pydantic-settings lets a later file override an earlier)."""
+    return (config_dir() / _DOTENV, Path(_DOTENV))
+
+
+def _knowledge_in_data_dir(data: dict[str, Any]) -> Path:
+    """The default knowledge folder: `knowledge/` in the data dir (seeded with the shipped articles on first use)."""
+    return Path(data.get("data_dir") or default_data_dir()) / "knowledge"  # absent when YALU_DATA_DIR was invalid
 
 
 def _id_list(value: object) -> object:
@@ -42,17 +66,21 @@ def _time_zone(value: str) -> str:
 
 
 IdList = Annotated[list[int], NoDecode, BeforeValidator(_id_list)]
+# "~/yalu" in a .env file means the home folder, as it would in a shell.
+UserPath = Annotated[Path, AfterValidator(Path.expanduser)]
 
 
 class Settings(BaseSettings):
     """Every setting of Yalu; see .env.example for the documented list."""
 
     # env_ignore_empty: a ".env" line left as "BRIEFING_CHANNEL_ID=" means "not set", not an invalid value
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
+    model_config = SettingsConfigDict(
+        env_file=_DOTENV, env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     # Store
-    data_dir: Path = Field(default_factory=default_data_dir, alias="YALU_DATA_DIR")
-    knowledge_dir: Path = Field(default_factory=default_knowledge_dir, alias="YALU_KNOWLEDGE_DIR")
+    data_dir: UserPath = Field(default_factory=default_data_dir, alias="YALU_DATA_DIR")
+    knowledge_dir: UserPath = Field(default_factory=_knowledge_in_data_dir, alias="YALU_KNOWLEDGE_DIR")
     collection: str = Field("yalu_articles", alias="YALU_COLLECTION")
     chroma_host: str | None = Field(None, alias="CHROMA_HOST")
     chroma_port: int = Field(8000, alias="CHROMA_PORT")
@@ -79,7 +107,7 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, alias="YALU_LLM_BASE_URL")
     llm_timeout_s: float = Field(30.0, alias="YALU_LLM_TIMEOUT_S", gt=0)
     llm_max_tokens: int = Field(1024, alias="YALU_LLM_MAX_TOKENS", ge=16)
-    llm_prompts_dir: Path | None = Field(None, alias="YALU_PROMPTS_DIR")  # None: the checkout's prompts/
+    llm_prompts_dir: UserPath | None = Field(None, alias="YALU_PROMPTS_DIR")  # None: the shipped prompts
     # Provider keys, read here so that a .env file works too (the provider SDKs only read the environment)
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
     anthropic_api_key: SecretStr | None = Field(None, alias="ANTHROPIC_API_KEY")
@@ -96,7 +124,42 @@ class Settings(BaseSettings):
     articles_channel_id: int | None = Field(None, alias="ARTICLES_CHANNEL_ID")
     articles_check_s: float = Field(60.0, alias="ARTICLES_CHECK_S", ge=5)
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Read the config dir's .env as well as the working directory's, unless a caller chose the file.
+
+        Only the default (`env_file` as configured) is widened; `Settings(_env_file=None)` still reads none.
+        """
+        if isinstance(dotenv_settings, DotEnvSettingsSource) and dotenv_settings.env_file == _DOTENV:
+            dotenv_settings = DotEnvSettingsSource(settings_cls, env_file=env_files())
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
+
     @property
     def chroma_dir(self) -> Path:
         """Where the embedded Chroma database lives."""
         return self.data_dir / "chroma"
+
+    @property
+    def knowledge_dir_is_default(self) -> bool:
+        """True when YALU_KNOWLEDGE_DIR is not set: the folder is the data dir's, seeded on first use."""
+        return "knowledge_dir" not in self.model_fields_set
+
+
+def load_settings() -> Settings:
+    """The settings of this process; an invalid value is a ConfigError, one line naming the variable."""
+    from bot.config_errors import explain
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(explain(exc, Settings)) from None
+    except UnicodeDecodeError as exc:  # a .env file saved in another encoding
+        files = " or ".join(str(path) for path in env_files() if path.is_file())
+        raise ConfigError(f"{files}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None

@@ -1,15 +1,20 @@
-"""Article extraction from a saved HTML page, offline, with trafilatura."""
+"""Article extraction from a saved HTML page, offline, with trafilatura.
+
+trafilatura (and lxml, justext, dateparser under it) is imported only when a page is parsed: a command
+that never reads HTML neither pays for it nor fails on it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-
-import trafilatura
-from trafilatura.settings import Document
+from typing import TYPE_CHECKING
 
 from bot.corpus import Article, make_article_id
 from bot.errors import ArticleError
 from bot.raw_text import outlet_for_domain
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 # Only dates stated in the page's markup or URL: extensive search would guess from free text.
 _DATE_PARAMS = {"original_date": True, "extensive_search": False}
@@ -46,6 +51,9 @@ def parse_html(html: str, source: str | None = None, url: str | None = None) -> 
 
 
 def _extract(html: str, url: str | None) -> Document | None:
+    import trafilatura
+    from trafilatura.settings import Document
+
     result = trafilatura.bare_extraction(
         html,
         url=url,

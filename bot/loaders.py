@@ -6,7 +6,6 @@ from pathlib import Path
 
 from bot.corpus import Article, read_article_file
 from bot.errors import ArticleError
-from bot.html_text import parse_html
 from bot.raw_text import parse_raw_text
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -24,6 +23,8 @@ def load_article_file(path: Path) -> Article:
     text = _read_utf8(path)
     if suffix == ".txt":
         return parse_raw_text(text, source=path.name)
+    from bot.html_text import parse_html  # trafilatura only for HTML
+
     return parse_html(text, source=path.name)
 
 

@@ -104,6 +104,10 @@ class Services:
         """Drop cached views of the index after it changed (an index from before generation tokens needs this)."""
         self._answerer = None
 
+    def close(self) -> None:
+        """Close the store (its files, threads and connections); the services are not used afterwards."""
+        self.store.close()
+
     # --- operations ----------------------------------------------------------------------------
     def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
         """Build the index from the knowledge folder if it is empty (first use)."""

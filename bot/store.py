@@ -454,6 +454,12 @@ class Store:
             removed += len(stale) if collection is self._chunks else 0
         return removed
 
+    def close(self) -> None:
+        """Release the client's files and connections; chromadb stops its shared system with the last client."""
+        close = getattr(self.client, "close", None)  # on Client, not on the ClientAPI protocol it is typed as
+        if callable(close):
+            close()
+
     def reset(self) -> None:
         """Drop the collections and create them empty."""
         for name in (f"{self.name}_{part}" for part in ("chunks", "sentences", "articles", "state")):

@@ -55,6 +55,7 @@ def planted(planted_home: Path) -> Iterator[Services]:
     svc = build_services(make_settings(planted_home / "data", planted_home / "knowledge"))
     svc.ensure_index()
     yield svc
+    svc.close()
 
 
 def october_letter(exchanges: tuple[Exchange, ...]) -> Exchange:

@@ -34,6 +34,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     svc = build_services(make_settings(root / "data", root / "knowledge"))
     svc.ensure_index()
     yield svc
+    svc.close()
 
 
 def snapshot(svc: Services) -> Snapshot:

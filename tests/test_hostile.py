@@ -63,6 +63,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     svc = build_services(make_settings(root / "data", root / "knowledge"))
     svc.ensure_index()
     yield svc
+    svc.close()
 
 
 def ask_llm(svc: Services, model: Recording, question: str = TRADE) -> Any:

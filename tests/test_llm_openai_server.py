@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import dataclasses
 import json
 import socket
 import sys
@@ -17,11 +17,11 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.llm.chat import make_chat_model
-from bot.services import Services, build_services
-from tests.conftest import make_settings
+from bot.services import Services
+from tests.conftest import make_settings, needs_llm_extra
 
 # Installed with the llm extra (as CI does); without it only the settings checks below run.
-needs_openai = pytest.mark.skipif(importlib.util.find_spec("langchain_openai") is None, reason="needs .[llm]")
+needs_openai = needs_llm_extra("langchain", "langchain_openai")
 QUESTION = "What did Xi write to Kim in September 2023?"
 REPLY = "Xi told Kim that their ties had been elevated “into a new era” [1]."
 
@@ -86,7 +86,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
 
 
 def llm_services(seeded: Services, base_url: str, timeout: float = 10.0) -> Services:
-    """Services over the seeded index, in LLM mode against `base_url`."""
+    """The seeded index's services (its open store, no second client), in LLM mode against `base_url`."""
     settings = make_settings(
         seeded.settings.data_dir,
         seeded.settings.knowledge_dir,
@@ -94,7 +94,7 @@ def llm_services(seeded: Services, base_url: str, timeout: float = 10.0) -> Serv
         YALU_LLM_BASE_URL=base_url,
         YALU_LLM_TIMEOUT_S=timeout,
     )
-    return build_services(settings)
+    return dataclasses.replace(seeded, settings=settings)
 
 
 @needs_openai

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from bot.cli import main
 from bot.errors import StoreUnavailable
 from bot.services import Services, build_services
-from tests.conftest import make_settings
+from tests.conftest import make_settings, needs_llm_extra
 from tests.test_discord_harness import bot_settings, start
 
 SECRETS = {
@@ -59,7 +59,13 @@ def test_an_unreachable_chroma_server_names_no_token(tmp_path: Path, caplog: pyt
     assert leaked(str(excinfo.value), repr(excinfo.value), caplog.text) == []
 
 
-@pytest.mark.parametrize("provider", ["openai:gpt-4o-mini", "anthropic:claude-sonnet-4-5"])
+@pytest.mark.parametrize(
+    "provider",
+    [
+        pytest.param("openai:gpt-4o-mini", marks=needs_llm_extra("langchain", "langchain_openai")),
+        pytest.param("anthropic:claude-sonnet-4-5", marks=needs_llm_extra("langchain", "langchain_anthropic")),
+    ],
+)
 def test_a_failing_llm_call_shows_and_logs_no_key(
     seeded: Services, provider: str, caplog: pytest.LogCaptureFixture
 ) -> None:

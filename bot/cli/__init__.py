@@ -20,10 +20,26 @@ _MODULES = (ask, summaries, analysis, accounts, corpus, evaluation, bench, disco
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yalu", description="Cited answers about China-North Korea relations.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
+    p.add_argument("--version", action=_Version, nargs=0, help="print the installed version and exit")
     sub = p.add_subparsers(dest="command", required=True)
     for module in _MODULES:
         module.register(sub)
     return p
+
+
+class _Version(argparse.Action):
+    """`--version`: looked up only when asked, so other commands do not pay for reading the metadata."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        """Print "yalu X.Y.Z" and exit 0."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("yalu")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            found = "(not installed)"
+        print(f"{parser.prog} {found}")  # on stdout, as argparse's own version action does
+        parser.exit()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    from bot.cli.common import close_opened
     from bot.errors import YaluError
 
     try:
@@ -41,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        close_opened()
 
 
 if __name__ == "__main__":

@@ -55,14 +55,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from bot.bench.measure import machine
     from bot.bench.questions import QUESTIONS
     from bot.bench.run import BenchOptions, run_benchmark
-    from bot.config import Settings
+    from bot.cli.common import settings
 
     questions = _read_questions(args.questions) if args.questions else list(QUESTIONS)
     with tempfile.TemporaryDirectory(prefix="yalu-bench-") as tmp:
         options = BenchOptions(
             sizes=args.articles or [5, 1000, 10000],
             workdir=args.workdir or Path(tmp),
-            real_dir=Settings().knowledge_dir,
+            real_dir=settings().knowledge_dir,
             questions=questions,
             rounds=args.rounds,
             keep=args.keep,

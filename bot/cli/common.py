@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from bot.answer_model import Citation
+    from bot.config import Settings
     from bot.ingest import Progress
     from bot.services import Services
 
@@ -26,12 +27,42 @@ def add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outlet", help="only articles from outlets whose name contains this")
 
 
+def settings() -> Settings:
+    """The settings every command runs with (a bad value is one ConfigError line); a first run seeds the articles.
+
+    The default knowledge folder (in the data dir) starts as a copy of the shipped seed articles; a folder
+    named by YALU_KNOWLEDGE_DIR is used as it is.
+    """
+    from bot.config import load_settings
+    from bot.paths import seed_knowledge
+
+    loaded = load_settings()
+    if loaded.knowledge_dir_is_default:
+        seed_knowledge(loaded.knowledge_dir)
+    return loaded
+
+
+# The services this command opened; `yalu` closes them when the command returns (bot.cli.main).
+_OPENED: list[Services] = []
+
+
+def opened(built: Services) -> Services:
+    """Note services to close when the command ends; returns them."""
+    _OPENED.append(built)
+    return built
+
+
+def close_opened() -> None:
+    """Close every service the command opened (the store's files and connections), newest first."""
+    while _OPENED:
+        _OPENED.pop().close()
+
+
 def open_services(console: Console | None = None) -> Services:
     """Services from settings, with the index built from the knowledge folder on first use."""
-    from bot.config import Settings
     from bot.services import build_services
 
-    built = build_services(Settings())
+    built = opened(build_services(settings()))
     if built.store.count_articles() > 0:
         return built  # no progress bar at all: even an empty one writes to stderr
     with progress_bar(console, "Building the index from the knowledge folder") as update:
@@ -48,12 +79,16 @@ def progress_bar(console: Console | None, label: str) -> Iterator[Progress]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    console = console or Console(stderr=True)
+    if not console.is_terminal:  # rich would still print an empty line when the bar stops
+        yield lambda done, total: None
+        return
     bar = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=console or Console(stderr=True),
+        console=console,
         transient=True,
     )
     task = bar.add_task(label, total=None)

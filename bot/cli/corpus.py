@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import open_services, progress_bar, stdout
+from bot.cli.common import open_services, opened, progress_bar, settings, stdout
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
@@ -53,10 +53,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """`yalu ingest`: index files or folders; reports what changed and which files were refused."""
-    from bot.config import Settings
     from bot.ingest import IngestReport
 
-    built = _open_for_ingest(Settings(), args.rebuild)  # no ensure_index: ingest builds the index itself
+    built = _open_for_ingest(settings(), args.rebuild)  # no ensure_index: ingest builds the index itself
     for article_id in args.delete:
         found = built.delete(article_id)
         print(f"{'removed' if found else 'not indexed'}: {article_id}")
@@ -83,12 +82,12 @@ def _open_for_ingest(settings: Settings, rebuild: bool) -> Services:
     from bot.store import set_aside
 
     try:
-        return build_services(settings)
+        return opened(build_services(settings))
     except StoreUnavailable:
         if not rebuild or (moved := set_aside(settings)) is None:
             raise
         print(f"yalu: the store could not be opened; moved it to {moved} and rebuilding", file=sys.stderr)
-        return build_services(settings)
+        return opened(build_services(settings))
 
 
 def _ingest_url(built: Services, url: str) -> IngestReport:

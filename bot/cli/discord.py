@@ -12,14 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import open_services, print_citations, stdout
+from bot.cli.common import open_services, print_citations, settings, stdout
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from bot.chat_commands import Reply
     from bot.cli.common import Subcommands
-    from bot.config import Settings
 
 NO_TOKEN = (
     "DISCORD_TOKEN is not set: add the bot token to .env (README, \u201cRun it in your server\u201d), "
@@ -47,34 +46,19 @@ def register(sub: Subcommands) -> None:
     feedback.set_defaults(run=cmd_feedback)
 
 
-def _settings() -> Settings:
-    """Settings, with an invalid value reported as one line naming the setting."""
-    from pydantic import ValidationError
-
-    from bot.config import Settings
-    from bot.errors import ConfigError
-
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{where}: {first['msg']}") from None
-
-
 def cmd_bot(args: argparse.Namespace) -> int:
     """`yalu bot`: connect to Discord and serve until stopped."""
     from bot.errors import ConfigError
 
-    settings = _settings()
-    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+    token = settings().discord_token
+    if token is None or not token.get_secret_value().strip():
         raise ConfigError(NO_TOKEN)
     from bot.discord_app import create_bot
 
     bot = create_bot(open_services())
     logging.getLogger("bot").setLevel(logging.INFO)  # a service: its connections and posts belong in the log
     print("yalu: connecting to Discord (Ctrl-C stops the bot)", file=sys.stderr)
-    bot.run(settings.discord_token.get_secret_value(), log_handler=None)  # logging is configured by `yalu`
+    bot.run(token.get_secret_value(), log_handler=None)  # logging is configured by `yalu`
     return 0
 
 
@@ -121,7 +105,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     """`yalu feedback`: count the votes, or export them (question, answer, citations, vote) as JSONL."""
     from bot.feedback import FeedbackStore
 
-    store = FeedbackStore.in_data_dir(_settings().data_dir)
+    store = FeedbackStore.in_data_dir(settings().data_dir)
     if args.export is None:
         votes = [v["vote"] for v in store.votes()]
         print(f"{votes.count('up')} \U0001f44d, {votes.count('down')} \U0001f44e ({store.path})")

@@ -18,8 +18,10 @@ _SYSTEM, _USER = "## system", "## user"
 
 
 def default_prompts_dir() -> Path:
-    """The `prompts/` folder of the checkout that holds this package."""
-    return Path(__file__).resolve().parent.parent.parent / "prompts"
+    """The shipped prompts (the wheel's copy, or the checkout's `prompts/` folder)."""
+    from bot.paths import prompts_dir
+
+    return prompts_dir()
 
 
 @dataclass(frozen=True)
