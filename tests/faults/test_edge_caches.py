@@ -14,6 +14,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ import pytest
 from bot.lexical import LexicalIndex
 from bot.services import Services, build_services
 from tests.conftest import make_settings
-from tests.faults.edge_helpers import QUESTION, closed_port, copy_data_dir, services_over
+from tests.faults.edge_helpers import QUESTION, closed_port, copy_data_dir, port_of, services_over, serving
 
 pytestmark = pytest.mark.faults
 
@@ -218,26 +219,54 @@ sys.exit(main(["bot"]))
 """
 
 
-def test_yalu_bot_without_network_is_one_line(seeded: Services, tmp_path: Path) -> None:
-    """`yalu bot` when Discord cannot be reached: the connecting line, then one error line; no traceback."""
+def _run_bot(seeded: Services, tmp_path: Path, api: str) -> subprocess.CompletedProcess[str]:
+    """`yalu bot` in a fresh process, with Discord's API at `api`."""
     env = {
         "YALU_DATA_DIR": str(copy_data_dir(seeded, tmp_path / "data")),
         "YALU_KNOWLEDGE_DIR": str(seeded.settings.knowledge_dir),
         "DISCORD_TOKEN": "MTIzNDU2.fake-token.for-a-test",
     }
-    port = closed_port()
-    ran = subprocess.run(
-        [sys.executable, "-c", BOT, f"http://127.0.0.1:{port}/api/v10"],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=240,
+    return subprocess.run(
+        [sys.executable, "-c", BOT, api], env={**os.environ, **env}, capture_output=True, text=True, timeout=240
     )
+
+
+def test_yalu_bot_without_network_is_one_line(seeded: Services, tmp_path: Path) -> None:
+    """`yalu bot` when Discord cannot be reached: the connecting line, then one error line; no traceback."""
+    port = closed_port()
+    ran = _run_bot(seeded, tmp_path, f"http://127.0.0.1:{port}/api/v10")
     assert ran.returncode == 1 and ran.stdout == ""
     connecting, failed = ran.stderr.splitlines()
     assert connecting == "yalu: connecting to Discord (Ctrl-C stops the bot)"
     assert failed.startswith(f"yalu: cannot reach Discord (Cannot connect to host 127.0.0.1:{port} ")
     assert failed.endswith("); check the network, then start again") and "fake-token" not in ran.stderr
+
+
+class RefusingDiscord(BaseHTTPRequestHandler):
+    """Discord's API refusing the token, as it answers GET /users/@me for a reset token."""
+
+    def do_GET(self) -> None:
+        """401 Unauthorized, Discord's JSON error body."""
+        body = json.dumps({"message": "401: Unauthorized", "code": 0}).encode()
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+def test_yalu_bot_with_a_refused_token_is_one_line(seeded: Services, tmp_path: Path) -> None:
+    """`yalu bot` whose token Discord refuses: one line saying to reset the token; no traceback, no token."""
+    with serving(RefusingDiscord) as discord_api:
+        ran = _run_bot(seeded, tmp_path, f"http://127.0.0.1:{port_of(discord_api)}/api/v10")
+    assert ran.returncode == 1 and ran.stdout == "" and "fake-token" not in ran.stderr
+    assert ran.stderr.splitlines() == [
+        "yalu: connecting to Discord (Ctrl-C stops the bot)",
+        "yalu: Discord refused DISCORD_TOKEN: copy a new one from the Developer Portal (Bot, Reset Token) into .env",
+    ]
 
 
 def test_a_foreign_zip_in_place_of_the_bm25_file_is_rebuilt(
