@@ -129,7 +129,8 @@ def guard_output() -> None:
     from bot.redact import install_log_redaction, remember
 
     install_log_redaction()
-    with suppress(ValidationError):  # the command itself reports the invalid setting; key shapes are still redacted
+    # An invalid or unreadable setting is the command's to report; the shapes of keys are still redacted.
+    with suppress(ValidationError, OSError, ValueError):
         remember(Settings())
 
 
