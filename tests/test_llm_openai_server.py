@@ -123,10 +123,10 @@ def test_answer_goes_through_the_real_openai_client(seeded: Services, server: Fa
 
 @needs_openai
 def test_planted_fabrication_from_the_server_is_removed(seeded: Services, server: FakeOpenAI) -> None:
-    """A fabricated quote and a [9] citation in the server's reply never reach the answer."""
-    server.reply = f"{REPLY} Xi vowed “to defend Pyongyang at any cost” [1]. Kim agreed [9]."
+    """A fabricated quote and a [99] citation (past every passage shown) from the server never reach the answer."""
+    server.reply = f"{REPLY} Xi vowed “to defend Pyongyang at any cost” [1]. Kim agreed [99]."
     answer = llm_services(seeded, server.url).ask(QUESTION)
-    assert answer.answer == REPLY and "[9]" not in answer.answer and "any cost" not in answer.answer
+    assert answer.answer == REPLY and "[99]" not in answer.answer and "any cost" not in answer.answer
     kinds = {i["kind"] for i in answer.llm["issues"]} if answer.llm else set()
     assert kinds == {"fabricated_quote", "unknown_citation", "uncited"}
 
