@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.conversation import Query, merge
-from bot.errors import BadQuestion, YaluError
+from bot.errors import BadQuestion
 
 if TYPE_CHECKING:
     from bot.accounts import AccountsReport
@@ -387,10 +387,14 @@ class ChatSession:
 
     def handle(self, line: str) -> Reply:
         """The reply to one typed line; a domain error becomes an error reply, the session goes on."""
+        from bot.failures import user_text
+
         try:
             return self._handle(line.strip())
-        except YaluError as exc:
-            return error_reply(str(exc))
+        except Exception as exc:  # a domain error or a damaged store is a reply; a bug still propagates
+            if (text := user_text(exc)) is None:
+                raise
+            return error_reply(text)
 
     def _handle(self, line: str) -> Reply:
         if line.startswith("/"):

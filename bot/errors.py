@@ -36,3 +36,7 @@ class LLMError(YaluError):
 
 class FetchError(ArticleError):
     """A URL was refused (scheme, address, size) or could not be downloaded as an article page."""
+
+
+class ServiceUnreachable(YaluError):
+    """A service Yalu connects to (Discord) cannot be reached or refused the connection."""

@@ -3,7 +3,9 @@
 A URL someone pastes into Discord must not make the bot read its own network (a router page, a cloud
 metadata service, a database on localhost): every address the host resolves to is checked before the
 request, each redirect is checked the same way, and the address actually connected to is checked again,
-so a DNS answer that changes between the check and the connection is caught too.
+so a DNS answer that changes between the check and the connection is caught too. An IPv6 address that
+carries an IPv4 one (NAT64, 6to4, Teredo, ISATAP, IPv4-mapped) is judged by the IPv4 address too, since
+a translator or relay delivers it there. The whole download, redirects included, has one deadline.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import httpx
 from bot.config import Settings
 from bot.corpus import Article
 from bot.errors import FetchError
+from bot.http_deadline import deadline_transport
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Sequence[str]]
@@ -37,18 +40,49 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # the well-known prefix: the IPv4 address is the last 32 bits
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # local-use prefix: some private network's translator
+# ::/8 holds the IPv4-compatible (::a.b.c.d) and IPv4-translated (::ffff:0:a.b.c.d) forms, both long obsolete:
+# nothing public is reached at one, so the whole block is refused (bar NAT64 and IPv4-mapped, judged by the IPv4).
+_OBSOLETE = ipaddress.IPv6Network("::/8")
+_ISATAP = (0x00005EFE, 0x02005EFE)  # the high half of an ISATAP interface id; the low half is an IPv4 address
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries and is delivered through (empty for a plain IPv6 address)."""
+    found = [ip.ipv4_mapped] if ip.ipv4_mapped else []
+    low = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip in _NAT64 or (int(ip) >> 32) & 0xFFFFFFFF in _ISATAP:
+        found.append(low)
+    if ip.sixtofour:
+        found.append(ip.sixtofour)
+    if ip.teredo:
+        found.extend(ip.teredo)  # the Teredo server, and the client behind its NAT
+    return found
+
+
+def _judged(ip: IPAddress, rule: Callable[[IPAddress], bool]) -> bool:
+    """`rule` applied to the address and to every IPv4 address it carries; obsolete IPv6 forms refused."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return rule(ip)
+    if ip.ipv4_mapped is not None:
+        return rule(ip.ipv4_mapped)  # ::ffff:127.0.0.1 is 127.0.0.1
+    if ip in _NAT64_LOCAL or (ip in _OBSOLETE and ip not in _NAT64):
+        return False
+    return rule(ip) and all(rule(v4) for v4 in embedded_ipv4(ip))
+
+
 def public_only(ip: IPAddress) -> bool:
     """Whether an address is on the public internet (not private, loopback, link-local, multicast, reserved)."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    return ip.is_global and not ip.is_multicast
+    return _judged(ip, lambda a: a.is_global and not a.is_multicast)
 
 
 def any_unicast(ip: IPAddress) -> bool:
     """With YALU_URL_ALLOW_PRIVATE: private, loopback and link-local hosts too, still never multicast or 0.0.0.0."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return not (ip.is_multicast or ip.is_unspecified)
+    embedded = embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else []
+    return not any(a.is_multicast or a.is_unspecified for a in [ip, *embedded])
 
 
 @dataclass(frozen=True)
@@ -118,14 +152,15 @@ def fetch_page(url: str, policy: FetchPolicy) -> Page:
     deadline = time.monotonic() + policy.timeout_s
     timeout = httpx.Timeout(policy.timeout_s)
     # trust_env=False: no proxy from the environment, so the connected peer is the host that was checked
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+    transport = deadline_transport(deadline)
+    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, transport=transport) as client:
         current = url.strip()
         for _ in range(policy.max_redirects + 1):
             check_url(current, policy)
             try:
                 page, location = _get(client, current, policy, deadline)
             except httpx.TimeoutException as exc:
-                raise FetchError(f"{current}: no answer within {policy.timeout_s:g} s") from exc
+                raise FetchError(f"{current}: no answer within {policy.timeout_s:g} s (YALU_URL_TIMEOUT_S)") from exc
             except httpx.HTTPError as exc:
                 raise FetchError(f"{current}: download failed ({type(exc).__name__})") from exc
             if page is not None:

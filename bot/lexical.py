@@ -9,6 +9,7 @@ date range, outlet), and the corpus's document frequencies for sentence scoring 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -218,9 +219,12 @@ class LexicalIndex:
         return self._postings
 
     # --- persistence -------------------------------------------------------------------------
-    def save(self, folder: Path) -> None:
-        """Persist the index under `folder` in one file, replaced atomically."""
-        folder.mkdir(parents=True, exist_ok=True)
+    def save(self, folder: Path) -> bool:
+        """Persist the index under `folder` in one file, replaced atomically; False (and a warning) if it cannot be.
+
+        The file is a cache of the store: failing to write it (a read-only or full data folder) costs the
+        next process a rebuild, never an answer.
+        """
         t = self.table
         meta = {
             "format": _FORMAT,
@@ -247,32 +251,76 @@ class LexicalIndex:
             hi=t.hi,
         )
         tmp = folder / f"{_FILE}.{os.getpid()}.tmp"  # per process: two writers never share a temp file
-        tmp.write_bytes(buffer.getvalue())
-        tmp.replace(folder / _FILE)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(buffer.getvalue())
+            tmp.replace(folder / _FILE)
+        except OSError as exc:
+            log.warning("could not save the BM25 index in %s (%s); answering from memory", folder, exc)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            return False
+        return True
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
-        """The saved index, or None when absent, of an older format or unreadable (then rebuild)."""
-        if not (folder / _FILE).exists():
+        """The saved index, or None when absent, of an older format or damaged in any way (then rebuild)."""
+        path = folder / _FILE
+        if not path.exists():
             return None
         try:
-            with np.load(folder / _FILE) as saved:
-                meta = json.loads(saved["meta"].tobytes())
-                if meta.get("format") != _FORMAT:
-                    return None
-                index = cls()
-                index._indptr, index._terms, index._tf = saved["indptr"], saved["terms"], saved["tf"]
-                index._dl, index._alive = saved["dl"], saved["alive"]
-                if "post_ptr" in saved.files:
-                    index._postings = (saved["post_ptr"], saved["post_rows"], saved["post_tf"])
-                index.file_outdated = "post_ptr" not in saved.files
-                index.table = ChunkTable(meta["ids"], meta["article_ids"], saved["lo"], saved["hi"], meta["outlets"])
-        except (OSError, ValueError, KeyError, EOFError) as exc:
-            log.warning("BM25 index at %s unreadable (%s); rebuilding it from the store", folder, exc)
+            index = cls._read(path)
+        except Exception as exc:  # a cache: whatever is wrong with it (truncated, not a zip, wrong types), rebuild
+            reason = f"{type(exc).__name__}: {exc}"
+            log.warning("BM25 index at %s unreadable (%s); rebuilding it from the store", path, reason)
             return None
-        index._vocab = {w: i for i, w in enumerate(meta["vocab"])}
-        index.articles = dict(meta["articles"])
-        words = meta["vocab"]
+        if index is None:
+            log.info("BM25 index at %s is of an older format; rebuilding it from the store", path)
+        return index
+
+    @classmethod
+    def _read(cls, path: Path) -> LexicalIndex | None:
+        """The index in `path`; None for an older format; an exception when the file is damaged or inconsistent."""
+        with np.load(path) as saved:
+            meta = json.loads(saved["meta"].tobytes())
+            if not isinstance(meta, dict):
+                raise ValueError(f"its metadata is a JSON {type(meta).__name__}, not an object")
+            if meta.get("format") != _FORMAT:
+                return None
+            index = cls()
+            index._indptr, index._terms, index._tf = saved["indptr"], saved["terms"], saved["tf"]
+            index._dl, index._alive = saved["dl"], saved["alive"]
+            if "post_ptr" in saved.files:
+                index._postings = (saved["post_ptr"], saved["post_rows"], saved["post_tf"])
+            index.file_outdated = "post_ptr" not in saved.files
+            index.table = ChunkTable(
+                list(meta["ids"]), list(meta["article_ids"]), saved["lo"], saved["hi"], list(meta["outlets"])
+            )
+        words = [str(w) for w in meta["vocab"]]
+        index._vocab = {w: i for i, w in enumerate(words)}
+        index.articles = {str(a): str(h) for a, h in dict(meta["articles"]).items()}
+        _check_consistent(index, len(words))
         live_terms = index._terms[np.repeat(index._alive, np.diff(index._indptr))]
         index.df = Counter({words[i]: int(n) for i, n in enumerate(np.bincount(live_terms, minlength=len(words))) if n})
         return index
+
+
+def _check_consistent(index: LexicalIndex, n_words: int) -> None:
+    """Raise ValueError unless the loaded arrays fit together (a damaged file could otherwise fail every query)."""
+    rows = len(index._dl)
+    t = index.table
+    sizes = {len(index._alive), len(t.ids), len(t.article_ids), len(t.outlets), len(t.lo), len(t.hi)}
+    arrays = (index._indptr, index._terms, index._tf, index._dl, index._alive, t.lo, t.hi)
+    if sizes != {rows} or len(index._indptr) != rows + 1 or any(a.ndim != 1 for a in arrays):
+        raise ValueError("its arrays disagree on the number of chunks")
+    if index._alive.dtype != bool or not np.issubdtype(index._terms.dtype, np.integer):
+        raise ValueError("its arrays have the wrong types")
+    terms = index._terms
+    if int(index._indptr[0]) != 0 or int(index._indptr[-1]) != len(terms) or len(terms) != len(index._tf):
+        raise ValueError("its postings disagree with its rows")
+    if np.any(np.diff(index._indptr) < 0) or (len(terms) and not 0 <= int(terms.min()) <= int(terms.max()) < n_words):
+        raise ValueError("its postings point outside the vocabulary")
+    if index._postings is not None:
+        ptr, post_rows, post_tf = index._postings
+        if len(ptr) != n_words + 1 or len(post_rows) != len(index._terms) or len(post_tf) != len(index._terms):
+            index._postings = None  # derived data: recomputed from the rows

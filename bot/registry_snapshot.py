@@ -36,15 +36,18 @@ def read_registry(store: Store, snapshot: Path) -> dict[str, ArticleInfo]:
 
 
 def _load(path: Path, generation: str) -> dict[str, ArticleInfo] | None:
+    """The snapshot's articles if it is whole and current; None (a warning if it was damaged) otherwise."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise TypeError(f"a JSON {type(data).__name__}, not an object")
         if data.get("format") != _FORMAT or data.get("generation") != generation:
             return None
-        return {row["id"]: _info(row) for row in data["articles"]}
+        return {info.id: info for info in map(_info, data["articles"])}
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:  # damaged copy: the store has the truth
-        log.warning("ignoring the registry snapshot %s: %s", path, exc)
+    except Exception as exc:  # a damaged copy (unreadable, truncated, wrong types): the store has the truth
+        log.warning("ignoring the registry snapshot %s (%s: %s); reading the store", path, type(exc).__name__, exc)
         return None
 
 
@@ -63,6 +66,9 @@ def _save(path: Path, generation: str, infos: list[ArticleInfo]) -> None:
             tmp.unlink()
 
 
-def _info(row: dict[str, Any]) -> ArticleInfo:
+def _info(row: Any) -> ArticleInfo:
+    """One article record of the snapshot, its fields checked against ArticleInfo's (TypeError if they differ)."""
+    if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not isinstance(row.get("title"), str):
+        raise TypeError(f"an article record must be an object with an id and a title, not {str(row)[:60]}")
     published = row["published"]
     return ArticleInfo(**{**row, "published": dt.date.fromisoformat(published) if published else None})

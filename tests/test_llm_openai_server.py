@@ -35,6 +35,8 @@ class FakeOpenAI(ThreadingHTTPServer):
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.reply = REPLY
         self.delay = 0.0
+        self.release = threading.Event()  # set at shutdown: a delayed reply waits no longer
+        self.replied = 0  # replies fully written
 
     @property
     def url(self) -> str:
@@ -48,7 +50,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append((self.path, body))
-        time.sleep(self.server.delay)
+        self.server.release.wait(self.server.delay)
         completion = {
             "id": "chatcmpl-test",
             "object": "chat.completion",
@@ -66,6 +68,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+            self.server.replied += 1
         except OSError:
             pass  # the client gave up (timeout test): nothing to answer
 
@@ -81,6 +84,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield srv
+    srv.release.set()
     srv.shutdown()
     srv.server_close()
 
@@ -119,22 +123,26 @@ def test_answer_goes_through_the_real_openai_client(seeded: Services, server: Fa
 
 @needs_openai
 def test_planted_fabrication_from_the_server_is_removed(seeded: Services, server: FakeOpenAI) -> None:
-    """A fabricated quote and a [9] citation in the server's reply never reach the answer."""
-    server.reply = f"{REPLY} Xi vowed “to defend Pyongyang at any cost” [1]. Kim agreed [9]."
+    """A fabricated quote and a [99] citation (past every passage shown) from the server never reach the answer."""
+    server.reply = f"{REPLY} Xi vowed “to defend Pyongyang at any cost” [1]. Kim agreed [99]."
     answer = llm_services(seeded, server.url).ask(QUESTION)
-    assert answer.answer == REPLY and "[9]" not in answer.answer and "any cost" not in answer.answer
+    assert answer.answer == REPLY and "[99]" not in answer.answer and "any cost" not in answer.answer
     kinds = {i["kind"] for i in answer.llm["issues"]} if answer.llm else set()
     assert kinds == {"fabricated_quote", "unknown_citation", "uncited"}
 
 
 @needs_openai
 def test_slow_server_falls_back_to_the_extractive_answer(seeded: Services, server: FakeOpenAI) -> None:
-    """A server slower than YALU_LLM_TIMEOUT_S gives the extractive answer with a timeout notice."""
-    server.delay = 3.0
+    """A server slower than YALU_LLM_TIMEOUT_S gives the extractive answer with a timeout notice, without waiting."""
+    server.delay = 600.0  # the reply is held until the test ends: only giving up can return an answer
     services = llm_services(seeded, server.url, timeout=0.5)
-    t0 = time.perf_counter()
     answer = services.ask(QUESTION)
-    assert time.perf_counter() - t0 < 2.5
+    assert server.replied == 0  # answered before the server replied
+    for _ in range(100):  # the model was really asked (the server may log the request a moment late under load)
+        if server.requests:
+            break
+        time.sleep(0.1)
+    assert server.requests
     assert answer.status == "answered" and answer.answer == seeded.ask(QUESTION).answer
     assert answer.notice == "The language model did not answer (timeout after 0.5 s); this is the extractive answer."
 

@@ -48,13 +48,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    from bot.cli.common import close_opened
-    from bot.errors import YaluError
+    from bot.cli.common import bug_report, close_opened, failure_line, guard_output
 
+    guard_output()
     try:
         return int(args.run(args))
-    except YaluError as exc:
-        print(f"yalu: {exc}", file=sys.stderr)
+    except Exception as exc:
+        line = failure_line(exc)
+        print(line or bug_report(exc), file=sys.stderr)  # a bug: its traceback, redacted, is what a report needs
         return 1
     except KeyboardInterrupt:
         return 130

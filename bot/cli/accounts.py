@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING
 
-from bot.cli.common import open_services, print_citations, stdout
+from bot.cli.common import open_services, print_citations, print_json, stdout
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
@@ -28,7 +27,7 @@ def cmd_accounts(args: argparse.Namespace) -> int:
 
     report = open_services().accounts(args.event)
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
+        print_json(report.to_json())
         return 0
     console = stdout()
     if not report.exchanges:

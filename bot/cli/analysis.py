@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.common import open_services, print_citations, stdout
+from bot.cli.common import open_services, print_citations, print_json, stdout
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -65,7 +64,7 @@ def _articles(since: str | None = None, until: str | None = None) -> list[Articl
 
 
 def _emit(data: dict[str, Any]) -> None:
-    print(json.dumps(data, ensure_ascii=False))
+    print_json(data)
 
 
 # --- timeline ----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.common import add_filters, open_services, print_citations, stdout
+from bot.cli.common import add_filters, open_services, print_citations, print_json, stdout
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,7 +46,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     services = open_services()
     answer = services.ask(args.question, args.since, args.until, args.outlet, k=args.k)
     if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False))
+        print_json(answer.to_json())
     else:
         _print_answer(stdout(), answer)
     return 0
@@ -62,21 +62,26 @@ def _ask_batch(args: argparse.Namespace) -> int:
     services = open_services()
     for number, line in enumerate(lines, 1):
         if line.strip():
-            print(json.dumps(_answer_line(services, args, number, line), ensure_ascii=False), flush=True)
+            print_json(_answer_line(services, args, number, line))
     return 0
 
 
 def _answer_line(services: Services, args: argparse.Namespace, number: int, line: str) -> dict[str, Any]:
     """One batch line's answer, or an error object under the same id: a bad line never stops the batch."""
-    from bot.errors import YaluError
+    from bot.errors import BadQuestion, YaluError
 
     qid = None
     try:
         item = json.loads(line)
+        if not isinstance(item, dict):
+            raise BadQuestion(f'each line must be a JSON object {{"id", "question"}}, not {json.dumps(item)[:60]}')
         qid = None if item.get("id") is None else str(item["id"])
-        answer = services.ask(str(item["question"]), args.since, args.until, args.outlet, k=args.k, qid=qid)
+        question = item["question"]
+        if not isinstance(question, str):  # null or a number would be asked as "None" or "42"
+            raise BadQuestion(f'"question" must be a string, not {json.dumps(question)[:60]}')
+        answer = services.ask(question, args.since, args.until, args.outlet, k=args.k, qid=qid)
         return answer.to_json()
-    except (ValueError, KeyError, TypeError, AttributeError, YaluError) as exc:
+    except (ValueError, KeyError, YaluError) as exc:
         return {"id": qid, "line": number, "error": _describe(exc)}
 
 
@@ -118,7 +123,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         for r, p in enumerate(retrieval.passages, 1)
     ]
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False))
+        print_json(rows)
         return 0
     from rich.markup import escape
     from rich.table import Table

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from bot.safe_text import shown
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,16 +63,19 @@ def close_opened() -> None:
 
 def open_services(console: Console | None = None) -> Services:
     """Services from settings, with the index built from the knowledge folder on first use."""
+    from bot.redact import remember
     from bot.services import build_services
 
-    built = opened(build_services(settings()))
+    loaded = settings()
+    remember(loaded)
+    built = opened(build_services(loaded))
     if built.store.count_articles() > 0:
         return built  # no progress bar at all: even an empty one writes to stderr
     with progress_bar(console, "Building the index from the knowledge folder") as update:
         report = built.ensure_index(update)
     if report and report.errors:
         for line in report.errors:
-            print(f"yalu: skipped {line}", file=sys.stderr)
+            warn(f"skipped {line}")
     return built
 
 
@@ -97,10 +103,70 @@ def progress_bar(console: Console | None, label: str) -> Iterator[Progress]:
 
 
 def stdout() -> Console:
-    """A console on stdout that does not colour numbers and dates on its own."""
-    from rich.console import Console
+    """A console on stdout that does not colour numbers and dates on its own and shows text safely.
 
-    return Console(highlight=False)
+    Every string it prints (markup, table cells, panel bodies) goes through `render_str`, so stripping
+    escape sequences and secrets there covers every renderer; its own styling is added after, so stays.
+    Emoji codes stay as typed: ":warning:" in an article is text, not a picture.
+    """
+    from rich.console import Console
+    from rich.text import Text
+
+    class SafeConsole(Console):
+        def render_str(self, text: str, **kwargs: Any) -> Text:
+            return super().render_str(shown(text), **kwargs)
+
+    return SafeConsole(highlight=False, emoji=False)
+
+
+def warn(line: str) -> None:
+    """One `yalu: ...` line on stderr (a skipped file, a refusal), shown safely."""
+    print(f"yalu: {_one_line(line)}", file=sys.stderr)
+
+
+def failure_line(exc: BaseException) -> str | None:
+    """The one line a failed command prints (`yalu: ` and the error, safe to show), or None for a bug."""
+    from bot.failures import user_text
+
+    text = user_text(exc)
+    return None if text is None else f"yalu: {_one_line(text)}"
+
+
+def bug_report(exc: BaseException) -> str:
+    """An unexpected error's traceback, as Python would print it, with secrets redacted."""
+    import traceback
+
+    from bot.redact import redact
+
+    return redact("".join(traceback.format_exception(exc))).rstrip()
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    # Another server's error page can be quoted whole inside an error: keep one readable line of it.
+    flat = " ".join(shown(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "\u2026"
+
+
+def print_json(data: Any, **options: Any) -> None:
+    """One JSON document on stdout, secrets redacted (JSON escapes control characters itself)."""
+    from bot.redact import redact
+
+    print(redact(json.dumps(data, ensure_ascii=False, **options)), flush=True)
+
+
+def guard_output() -> None:
+    """Redact the configured secrets from every line printed or logged by this process from now on."""
+    from contextlib import suppress
+
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+    from bot.redact import install_log_redaction, remember
+
+    install_log_redaction()
+    # An invalid or unreadable setting is the command's to report; the shapes of keys are still redacted.
+    with suppress(ValidationError, OSError, ValueError):
+        remember(Settings())
 
 
 def print_citations(console: Console, citations: Iterable[Citation]) -> None:

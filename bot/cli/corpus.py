@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import open_services, opened, progress_bar, settings, stdout
+from bot.cli.common import open_services, opened, print_json, progress_bar, settings, stdout, warn
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
@@ -36,7 +35,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
     services = open_services()
     articles = services.store.articles()
     if args.json:
-        print(json.dumps([a.front_matter for a in articles], ensure_ascii=False, default=str))
+        print_json([a.front_matter for a in articles], default=str)
         return 0
     from rich.markup import escape
     from rich.table import Table
@@ -115,4 +114,4 @@ def _print_report(report: IngestReport) -> None:
     for path in report.saved:
         print(f"saved a copy to {path}")
     for line in report.errors:
-        print(f"yalu: skipped {line}", file=sys.stderr)
+        warn(f"skipped {line}")

@@ -53,12 +53,12 @@ def cmd_bot(args: argparse.Namespace) -> int:
     token = settings().discord_token
     if token is None or not token.get_secret_value().strip():
         raise ConfigError(NO_TOKEN)
-    from bot.discord_app import create_bot
+    from bot.discord_app import create_bot, run_bot
 
     bot = create_bot(open_services())
     logging.getLogger("bot").setLevel(logging.INFO)  # a service: its connections and posts belong in the log
     print("yalu: connecting to Discord (Ctrl-C stops the bot)", file=sys.stderr)
-    bot.run(token.get_secret_value(), log_handler=None)  # logging is configured by `yalu`
+    run_bot(bot, token.get_secret_value())
     return 0
 
 

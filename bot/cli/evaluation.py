@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.common import open_services, stdout
+from bot.cli.common import open_services, print_json, stdout
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -31,7 +30,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     services = open_services()
     result = evaluate(services, gold)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        print_json(result.to_json())
         return 0
     console = stdout()
     _print_eval_table(console, result.rows)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING
 
-from bot.cli.common import open_services, print_citations, stdout
+from bot.cli.common import open_services, print_citations, print_json, stdout
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -38,7 +37,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     """`yalu summarize`: headline, cited bullets and attributed quotes of one article."""
     summary = open_services().summarize(args.article)
     if args.json:
-        print(json.dumps(summary.to_json(), ensure_ascii=False))
+        print_json(summary.to_json())
     else:
         _print_summary(stdout(), summary)
     return 0
@@ -53,7 +52,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     services = open_services()
     briefing = services.brief(args.since, args.until, args.date, args.days, args.new)
     if args.json:
-        print(json.dumps(briefing.to_json(), ensure_ascii=False))
+        print_json(briefing.to_json())
     else:
         _print_briefing(stdout(), briefing)
     if args.new and briefing.status == "ok":

@@ -9,6 +9,7 @@ import discord
 
 from bot.discord_app.components import reply_view
 from bot.discord_app.render import NO_PINGS, Post, pack, reply_embeds
+from bot.redact import redact
 
 if TYPE_CHECKING:
     from bot.chat_commands import Reply
@@ -20,7 +21,9 @@ async def reply_posts(bot: YaluBot, reply: Reply) -> list[Post]:
     posts = pack(reply_embeds(reply))
     if reply.citations:
         citations = [c.to_json() for c in reply.citations]
-        reply_id = await asyncio.to_thread(bot.feedback.save_reply, reply.kind, reply.question, reply.text, citations)
+        # Stored as shown: a notice quoting another server's error never puts a secret in the votes export.
+        text, question = redact(reply.text), redact(reply.question) if reply.question else None
+        reply_id = await asyncio.to_thread(bot.feedback.save_reply, reply.kind, question, text, citations)
         posts[-1].view = reply_view(reply_id, votes=reply.kind == "answer")
     return posts
 

@@ -18,6 +18,7 @@ from discord.utils import escape_markdown
 from bot.chat_commands import Block, Reply, Tone
 from bot.names import AGENCIES
 from bot.provenance import cited_sources
+from bot.safe_text import shown
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -105,19 +106,35 @@ def shorten(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+def markdown_text(text: str) -> str:
+    """Article or model text for a Markdown field: no control character or secret, escaped, inert (no ping, no link).
+
+    Secrets go first: escaping could put a backslash inside one and hide it from the redaction.
+    """
+    return defang(escape_markdown(shown(text)))
+
+
+def title_text(text: str, limit: int = TITLE_LIMIT) -> str:
+    """A one-line embed title: Markdown escaped (titles render **bold** and [links](…)), no ping, at most `limit`."""
+    clean, size = shown(text), limit
+    while len(escaped := defang(escape_markdown(shorten(clean, size)))) > limit:  # escaping lengthens: cut more
+        size = max(1, min(size - 1, size * limit // len(escaped)))
+    return escaped
+
+
 def _block_markdown(block: Block) -> str:
-    text = defang(escape_markdown(block.text))
-    return f"**{defang(escape_markdown(block.heading))}**\n{text}" if block.heading else text
+    text = markdown_text(block.text)
+    return f"**{markdown_text(block.heading)}**\n{text}" if block.heading else text
 
 
 def source_line(citation: Mapping[str, Any]) -> str:
     """`[n] Outlet, 2023-09-09, citing Xinhua: Title`, the title linked when the article has a URL."""
-    title = defang(escape_markdown(str(citation["title"])).replace("[", "(").replace("]", ")"))
+    title = defang(escape_markdown(shown(str(citation["title"]))).replace("[", "(").replace("]", ")"))
     url = citation.get("url")
     linked = f"[{title}]({str(url).replace(')', '%29')})" if _web_address(url) else title
-    outlet = defang(escape_markdown(str(citation.get("outlet") or "outlet unknown")))
+    outlet = markdown_text(str(citation.get("outlet") or "outlet unknown"))
     via = cited_sources(citation.get("via") or [], citation.get("speaker"))
-    citing = f", citing {escape_markdown(' and '.join(via))}" if via else ""
+    citing = f", citing {markdown_text(' and '.join(via))}" if via else ""
     return f"**[{citation['n']}]** {outlet}, {citation.get('published') or 'undated'}{citing}: {linked}"
 
 
@@ -125,20 +142,22 @@ def quote_line(citation: Mapping[str, Any]) -> str:
     """`[n] “verbatim quote” — speaker`."""
     speaker = citation.get("speaker")
     speaker = None if speaker in AGENCIES.values() else speaker  # an agency is shown as a source, not a speaker
-    who = f" \u2014 {escape_markdown(str(speaker))}" if speaker else ""
-    return f"**[{citation['n']}]** \u201c{defang(escape_markdown(str(citation['quote'])))}\u201d{defang(who)}"
+    who = f" \u2014 {markdown_text(str(speaker))}" if speaker else ""
+    return f"**[{citation['n']}]** \u201c{markdown_text(str(citation['quote']))}\u201d{who}"
 
 
 def _web_address(url: object) -> bool:
-    """Whether a recorded URL may be shown as a link: http(s) only (never javascript:), no spaces."""
-    return isinstance(url, str) and url.lower().startswith(("http://", "https://")) and " " not in url
+    """Whether a recorded URL may be shown as a link: http(s) only (never javascript:), no spaces or controls."""
+    if not isinstance(url, str):
+        return False
+    return url.lower().startswith(("http://", "https://")) and " " not in url and url.isprintable()
 
 
 def _embeds(text: str, title: str | None, colour: discord.Colour) -> list[discord.Embed]:
     chunks = split_text(text, DESCRIPTION_LIMIT) or ["\u200b"]  # an embed needs some description
     embeds = [discord.Embed(description=chunk, colour=colour) for chunk in chunks]
     if title:
-        embeds[0].title = shorten(title, TITLE_LIMIT)
+        embeds[0].title = title_text(title)
     return embeds
 
 
@@ -147,7 +166,7 @@ def reply_embeds(reply: Reply) -> list[discord.Embed]:
     colour = _COLOURS[reply.tone]
     body = _embeds("\n\n".join(_block_markdown(b) for b in reply.blocks), reply.title, colour)
     if reply.note:
-        body[-1].set_footer(text=shorten(reply.note, FOOTER_LIMIT))
+        body[-1].set_footer(text=shorten(shown(reply.note), FOOTER_LIMIT))  # footers show Markdown as typed
     if not reply.citations:
         return body
     lines = "\n".join(source_line(c.to_json()) for c in reply.citations)
@@ -175,4 +194,4 @@ def pack(embeds: Iterable[discord.Embed]) -> list[Post]:
 
 def text_post(text: str) -> Post:
     """A short plain message (errors, notices), cut to Discord's content limit."""
-    return Post(content=shorten(defang(text), CONTENT_LIMIT))
+    return Post(content=shorten(defang(shown(text)), CONTENT_LIMIT))

@@ -12,7 +12,8 @@ from discord import app_commands
 from bot.chat_commands import COMMANDS
 from bot.discord_app.guards import allowed_place
 from bot.discord_app.render import NO_PINGS, shorten
-from bot.errors import YaluError
+from bot.failures import user_text
+from bot.safe_text import shown
 
 if TYPE_CHECKING:
     from bot.discord_app.client import YaluBot
@@ -61,17 +62,17 @@ class YaluTree(app_commands.CommandTree["YaluBot"]):
 def user_message(error: BaseException) -> str:
     """The line a user sees for an error; unexpected errors are logged with their traceback."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-    if isinstance(original, YaluError):
-        return str(original)
+    if (text := user_text(original)) is not None:
+        return shown(text)
     if isinstance(original, app_commands.CheckFailure):
-        return str(original) or "You cannot use this command here."
+        return shown(str(original)) or "You cannot use this command here."
     log.error("command failed", exc_info=original)
     return UNEXPECTED
 
 
 async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
     """Show a short message to the user alone, whether or not the interaction was answered yet."""
-    text = shorten(text, 2000)
+    text = shorten(shown(text), 2000)  # an error can quote another server's reply: never a secret or escape
     if not interaction.response.is_done():
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
         return

@@ -18,6 +18,7 @@ from bot.errors import LLMError
 from bot.llm.chat import model_label
 from bot.llm.prompts import Prompt
 from bot.llm.validate import Source, Validated, validate
+from bot.redact import redact
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -122,5 +123,7 @@ def describe(exc: BaseException, timeout_s: float) -> str:
     name = type(exc).__name__
     if isinstance(exc, TimeoutError) or "Timeout" in name:
         return f"timeout after {timeout_s:g} s"
-    first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+    # Redacted before it is cut: a server may echo the key in its error, and a cut key escapes the redaction.
+    text = redact(str(exc)).strip()
+    first = text.splitlines()[0][:160] if text else ""
     return f"{name}: {first}" if first else name

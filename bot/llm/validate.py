@@ -29,7 +29,18 @@ _REFUSAL = re.compile(
 )
 # A web address or Markdown link. The answer is plain prose and the sources list carries each article's own URL,
 # so a link in a model's sentence is at best noise and at worst an injected "visit this site": it is dropped.
-_LINK = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+|\bwww\.\S+|\]\(", re.I)
+# So is anything a reader could type into a browser or mail client: an e-mail address, an IPv4 address, and a
+# bare domain ("evil.example/login"). A domain's last label is all lower or all upper case, so a sentence run
+# into the next without a space ("said.The") is not taken for one; "U.S." and "p.m." have one-letter labels.
+_LINK = re.compile(
+    r"\b[a-z][a-z0-9+.-]*://\S+|\bwww\.\S+|\]\("
+    r"|[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
+    r"|(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]\w)",
+    re.I,
+)
+_DOMAIN = re.compile(
+    r"(?<![\w.@-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[a-z]{2,24}|[A-Z]{2,24})(?![\w-])"
+)
 # News can report "insufficient evidence" too: these words are a refusal only in a sentence that cites nothing.
 _NO_INFORMATION = re.compile(r"\b(?:not\s+(?:enough|sufficient)|insufficient)\s+(?:information|evidence)\b", re.I)
 
@@ -144,7 +155,7 @@ def _check(unit: str, paragraph: int, bullet: bool, by_n: dict[int, Source], iss
     if not cited or not _WORDY.search(claim):
         issues.append(Issue("uncited", unit))
         return None
-    if _LINK.search(claim):
+    if _LINK.search(claim) or _DOMAIN.search(claim):
         issues.append(Issue("link", unit))
         return None
     quotes: list[Quote] = []
