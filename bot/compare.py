@@ -189,7 +189,9 @@ def _uses(articles: Sequence[Article], quotes: dict[str, list[Quote]]) -> Uses:
         spans = [(q.start, q.end) for q in quotes[article.id]]
         seen: set[tuple[int, int]] = set()
         names = list(name_phrases(article.body))
-        inside = [c for c in noun_phrases(article.body) if not any(n.start <= c.start and c.end <= n.end for n in names)]
+        inside = [
+            c for c in noun_phrases(article.body) if not any(n.start <= c.start and c.end <= n.end for n in names)
+        ]
         for c in (*names, *inside, *quoted_phrases(article.body, spans)):
             if (c.start, c.end) not in seen:
                 seen.add((c.start, c.end))
@@ -221,6 +223,7 @@ def _distinct(
     scored = [
         (salience(key, uses), key) for key, uses in mine.items() if key not in theirs and _eligible(key, uses, quotes)
     ]
+
     def used_by_other(uses: list[tuple[Article, Candidate]]) -> bool:
         # the other side has a variant the keys did not catch (a spelling, a gap)
         surface = uses[0][0].body[uses[0][1].start : uses[0][1].end]
@@ -238,7 +241,9 @@ def _shared(
 
     def weight(k: tuple[str, ...]) -> float:
         quoted = any(_quote_of(quotes[a.id], c) for a, c in uses_a[k] + uses_b[k])
-        return _LENGTH_WEIGHT.get(len(k), 1.6) * min(len(uses_a[k]), len(uses_b[k])) * (_QUOTE_WEIGHT if quoted else 1.0)
+        return (
+            _LENGTH_WEIGHT.get(len(k), 1.6) * min(len(uses_a[k]), len(uses_b[k])) * (_QUOTE_WEIGHT if quoted else 1.0)
+        )
 
     ranked = (
         (key, [uses_a[key][0], uses_b[key][0], *uses_a[key][1:], *uses_b[key][1:]])

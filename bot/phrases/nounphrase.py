@@ -18,6 +18,7 @@ from bot.phrases.tagger import REPORTING, Tagged, tag
 
 _MAX_QUOTE_WORDS = 7
 _JOINS = frozenset({"of", "and"})
+_ARTICLES = frozenset({"the", "a", "an"})
 _QUALIFIERS = frozenset("already even also still just well enough such other same own".split())
 # A name with a list inside: "Treaty of Friendship, Cooperation and Mutual Assistance".
 _TITLE = r"[A-Z][\w-]*(?:[’']s)?"
@@ -37,15 +38,21 @@ def quoted_phrases(text: str, quotes: Iterable[tuple[int, int]], offset: int = 0
     """Short quotations (start, end offsets into `text`) that name a thing, trimmed of a leading "into a"."""
     for q_start, q_end in quotes:
         tagged = tag(text[q_start:q_end], q_start + offset)
-        while tagged and tagged[0].tag in ("DET", "ADP", "PART", "CONJ"):
+        while tagged and tagged[0].tag in ("DET", "ADP", "PART", "CONJ", "ADV"):
             tagged = tagged[1:]
         while tagged and not tagged[-1].nominal:
             tagged = tagged[:-1]
         if not tagged or len(tagged) > _MAX_QUOTE_WORDS or not _names_a_thing(tagged):
             continue
-        key = tuple(t.word.key for t in tagged if not t.word.stop)
-        if len(key) >= 2:
-            yield Candidate(key, tagged[0].word.start, tagged[-1].word.end)
+        yield from _whole(tagged)
+        if tagged[0].tag in ("VERB", "ADJ"):  # “accelerating changes unseen in a century”: the formula without it
+            yield from _whole(tagged[1:])
+
+
+def _whole(tagged: list[Tagged]) -> Iterator[Candidate]:
+    key = tuple(t.word.key for t in tagged if not t.word.stop)
+    if len(key) >= 2 and tagged[0].tag != "ADP":
+        yield Candidate(key, tagged[0].word.start, tagged[-1].word.end)
 
 
 def name_phrases(text: str, offset: int = 0) -> Iterator[Candidate]:
@@ -78,7 +85,7 @@ def _chunks(tagged: list[Tagged]) -> Iterator[list[Tagged]]:
                 yield from _close(chunk[:-1])  # "the two sides’ senior-level officials": the possessor ends a phrase
                 chunk = []
             continue
-        if chunk and (lowered in _JOINS or (t.tag == "DET" and chunk[-1].word.text.lower() in _JOINS)):
+        if chunk and (lowered in _JOINS or (lowered in _ARTICLES and chunk[-1].word.text.lower() in _JOINS)):
             chunk.append(t)
             continue
         yield from _close(chunk)
@@ -106,7 +113,10 @@ def _sub_phrases(chunk: list[Tagged], max_content: int) -> Iterator[Candidate]:
             key.append(t.word.key)
             if len(key) > max_content:
                 break
-            if t.nominal and not t.possessive:
+            inside_name = t.tag == "PROPN" and (j + 1 < len(chunk) and chunk[j + 1].tag == "PROPN")
+            # "position of the Communist Party": a phrase that ends on a name is about who, not how
+            named_tail = t.tag == "PROPN" and any(x.tag != "PROPN" and not x.word.stop for x in chunk[i:j])
+            if t.nominal and not t.possessive and not inside_name and not named_tail:
                 yield Candidate(tuple(key), first.word.start, t.word.end)
 
 

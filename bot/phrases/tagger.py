@@ -49,7 +49,9 @@ _CLOSED: dict[str, Tag] = {
 }
 _MODALS = frozenset("will would could can may might shall should must".split())
 _SUBJECTS = frozenset("he she they we i you it who".split())
-_COMPARATIVE_ADVERBS = frozenset("better further more fully jointly greatly firmly constantly".split())  # "to better serve"
+_COMPARATIVE_ADVERBS = frozenset(
+    "better further more fully jointly greatly firmly constantly".split()
+)  # "to better serve"
 # Past tenses that carry no "-ed": verbs wherever no determiner makes them nouns.
 _IRREGULAR_PAST = frozenset(
     """kept met sent held made took gave became got went came brought built led showed grew began sought set
@@ -128,8 +130,10 @@ def _tag(token: Word, i: int, before: list[Tag], nxt: str, text: str, offset: in
         return "VERB"
     previous = before[-1] if before else None
     prev_word = _previous_word(text, token, offset)
-    verb_context = previous in ("AUX", "PART") or prev_word in _SUBJECTS or (
-        previous == "ADV" and len(before) > 1 and before[-2] in ("AUX", "PART")
+    verb_context = (
+        previous in ("AUX", "PART")
+        or prev_word in _SUBJECTS
+        or (previous == "ADV" and len(before) > 1 and before[-2] in ("AUX", "PART"))
     )
     if token.text[0].isupper() and (i > 0 or _is_name_like(token.text)):
         return "PROPN"
@@ -150,9 +154,11 @@ def _tag(token: Word, i: int, before: list[Tag], nxt: str, text: str, offset: in
     base = bare[:-1] if bare.endswith("s") and bare[:-1] in _VERBS else bare
     if base in _VERBS:
         plural_subject = before_plural(text, token, offset)
-        if previous in ("NOUN", "PROPN") and (base != bare or plural_subject) and (not nxt or nxt in _CLOSED):
+        subject = base != bare or plural_subject or previous == "PROPN"
+        if previous in ("NOUN", "PROPN") and subject and (not nxt or nxt in _CLOSED):
             return "VERB"  # "as the North steps up", "the visit comes amid", "if the blocs emerge in"
-        return "NOUN" if previous in ("DET", "ADJ", "NOUN", "PROPN", "ADP") else "VERB"
+        modified = previous in ("DET", "ADJ", "NOUN", "PROPN", "ADP") or prev_word.endswith("ing")  # "rising costs"
+        return "NOUN" if modified else "VERB"
     if _ADJECTIVE_END.search(bare) and not _NOUN_END.search(bare):
         return "ADJ"
     return "NOUN"

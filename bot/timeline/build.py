@@ -11,7 +11,7 @@ from bot.cite import CitationList
 from bot.corpus import Article
 from bot.quotes import Quote, article_quotes
 from bot.text import STOPWORDS, terms
-from bot.timeline.article import Draft, article_drafts, compatible
+from bot.timeline.article import Draft, cached_drafts, compatible
 from bot.timeline.dates import PRECISION_RANK
 from bot.timeline.mentions import EventKind, Mention
 from bot.timeline.model import Cited, Timeline, TimelineEvent, event_label
@@ -32,7 +32,7 @@ def build_timeline(
     articles: Sequence[Article], topic: str | None = None, since: dt.date | None = None, until: dt.date | None = None
 ) -> Timeline:
     """The dated events of `articles` in date order, merged across articles, about `topic`, within [since, until]."""
-    drafts = merge_drafts([d for article in articles for d in article_drafts(article)])
+    drafts = merge_drafts([d for article in articles for d in cached_drafts(article)])
     chosen = [d for d in drafts if _in_window(d, since, until) and _about(d, topic)]
     citations = CitationList()
     quotes: dict[str, list[Quote]] = {}
