@@ -227,7 +227,11 @@ def _distinct(
     def used_by_other(uses: list[tuple[Article, Candidate]]) -> bool:
         # the other side has a variant the keys did not catch (a spelling, a gap)
         surface = uses[0][0].body[uses[0][1].start : uses[0][1].end]
-        return any(find_phrase(x.body, surface) for x in other.articles)
+        forms = [surface]
+        content = [w for w in words(surface) if not w.stop]
+        if len(content) >= 3:  # "accelerating changes unseen in a century" differs by one modifier only
+            forms.append(surface[content[1].start :])
+        return any(find_phrase(x.body, form) for x in other.articles for form in forms)
 
     ranked = ((key, mine[key]) for _, key in sorted(scored, key=lambda sk: (-sk[0], sk[1])))
     return _pick(ranked, quotes, citations, limit, used_by_other)
