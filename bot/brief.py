@@ -90,8 +90,8 @@ def _month_words(label: str) -> str:
     return dt.date(int(label[:4]), int(label[5:7]), 1).strftime("%B %Y")
 
 
-# (period articles, earlier articles, the period's first day) -> the changes in the leaders' wording
-Contrast = Callable[[Sequence[Article], Sequence[Article], dt.date], list[WordingChange]]
+# (every statement of the period's and the earlier articles, the period's first day) -> changes in the wording
+Contrast = Callable[[Sequence[Statement], dt.date], list[WordingChange]]
 
 
 @dataclass
@@ -212,14 +212,16 @@ def make_briefing(
     ordered = sorted(articles, key=lambda a: (a.published or dt.date.max, a.id))
     since = window.since or min((a.published for a in ordered if a.published), default=None)
     numbers = CitationList()
-    statements = dated_quotes(ordered, earlier)  # quote time: each quote dated by its letter or meeting
+    everything = dated_quotes([*ordered, *earlier])  # quote time: each quote dated by its letter or meeting
+    mine = {a.id for a in ordered}
+    statements = [s for s in everything if s.article.id in mine]
     quotes = {a.id: [s.quote for s in statements if s.article.id == a.id] for a in ordered}
     ranked = {a.id: rank_sentences(a, embed, quotes[a.id]) for a in ordered}
     stories = build_stories(ordered, ranked, statements, numbers, since)
     items = _items(ordered, stories, numbers)
     coverage = _coverage(ordered, stories)
     leading = _quotes(ordered, statements, numbers, max_quotes, since)
-    changes = _changes(ordered, earlier, numbers, contrast, since) if contrast and earlier and since else []
+    changes = _changes(everything, earlier, numbers, contrast, since) if contrast and earlier and since else []
     return Briefing(
         window.since,
         window.until,
@@ -291,14 +293,14 @@ def _quotes(
 
 
 def _changes(
-    articles: Sequence[Article],
+    statements: Sequence[Statement],
     earlier: Sequence[Article],
     numbers: CitationList,
     contrast: Contrast,
     since: dt.date,
 ) -> list[Change]:
     """Wording new in the period, returning to it, and wording of the speakers' year before the period dropped."""
-    found = contrast(articles, earlier, since)
+    found = contrast(statements, since)
     dates = sorted(a.published for a in earlier if a.published)
     against = f"the speakers' statements reported from {dates[0].isoformat()} on" if dates else ""
 
@@ -324,14 +326,13 @@ def _changes(
     return out
 
 
-def phrase_contrast(period: Sequence[Article], earlier: Sequence[Article], since: dt.date) -> list[WordingChange]:
+def phrase_contrast(statements: Sequence[Statement], since: dt.date) -> list[WordingChange]:
     """The changes in the wording of Xi, Kim and their parties in statements dated from `since` on.
 
     Statements are dated by the letter or meeting they belong to, not by the article reporting them, and
     compared with every earlier statement of the same speaker (`new`, `returning`) and with those of the
     year before (`dropped`), variants included: the change that matters is in what the leaders wrote.
     """
-    statements = dated_quotes([*period, *earlier])
     return wording_changes(statements, since, PRINCIPALS)
 
 
