@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.answer_model import Citation
 from bot.cite import CitationList
@@ -21,7 +21,7 @@ from bot.dates import parse_user_date
 from bot.errors import BadQuestion
 from bot.provenance import cited_sources, named_sources, quotes_of
 from bot.text import terms
-from bot.timeline.article import Draft, article_drafts, compatible
+from bot.timeline.article import Draft, cached_drafts, compatible
 from bot.timeline.build import merge_drafts
 from bot.timeline.mentions import Mention
 from bot.timeline.model import event_label
@@ -117,7 +117,7 @@ def find_accounts(articles: Sequence[Article], query: str) -> AccountsReport:
 
 def exchange_groups(articles: Iterable[Article]) -> list[list[Draft]]:
     """The reports of each event, grouped across articles by date, parties and shared quoted words."""
-    drafts = merge_drafts([_copy(d) for article in articles for d in _drafts(article)])
+    drafts = merge_drafts([d for article in articles for d in cached_drafts(article)])
     parent = list(range(len(drafts)))
 
     def root(i: int) -> int:
@@ -151,25 +151,6 @@ def account_dates(mentions: list[tuple[Article, Mention]]) -> dict[str, Mention]
 
 
 # --- grouping ------------------------------------------------------------------------------------
-_DRAFTS: dict[tuple[str, str], list[Draft]] = {}
-_DRAFTS_KEPT = 4096
-
-
-def _drafts(article: Article) -> list[Draft]:
-    """An article's event drafts, read once per article text (answers look at the same articles often)."""
-    key = (article.id, article.body)
-    if key not in _DRAFTS:
-        if len(_DRAFTS) >= _DRAFTS_KEPT:
-            _DRAFTS.pop(next(iter(_DRAFTS)))
-        _DRAFTS[key] = article_drafts(article)
-    return _DRAFTS[key]
-
-
-def _copy(d: Draft) -> Draft:
-    """A draft that merging may change without changing the cached one."""
-    return replace(d, senders=set(d.senders), recipients=set(d.recipients), mentions=list(d.mentions))
-
-
 def _same_exchange(a: Draft, b: Draft) -> bool:
     if a.kind != b.kind or not a.parties or not b.parties or abs((a.date - b.date).days) > _WORDING_WINDOW_DAYS:
         return False

@@ -1,7 +1,9 @@
 """Briefings: what the articles of a period (or those new since the last briefing) report, cited.
 
 A briefing is built from the same extractive parts as summaries (ranked sentences, key quotes),
-so every line of it is a verbatim, offset-checked span of an article.
+so every line of it is a verbatim, offset-checked span of an article. It leads with stories (the
+articles that report one event, told once with all their sources, bot.stories), then key quotes,
+then changes in the leaders' wording measured statement by statement (bot.phrases.changes).
 """
 
 from __future__ import annotations
@@ -16,18 +18,21 @@ from bot.answer_model import Citation
 from bot.cite import CitationList, cite
 from bot.corpus import Article
 from bot.dates import Window
-from bot.quotes import Quote, article_quotes
+from bot.phrases.changes import PhraseUse, WordingChange, wording_changes
 from bot.store import Dated
-from bot.summarize import PRINCIPALS, Embed, KeyQuote, RankedSentence, key_quotes, rank_sentences
-from bot.text import word_count
+from bot.stories import Story, build_stories
+from bot.summarize import PRINCIPALS, Embed, KeyQuote, key_quotes, rank_sentences
+from bot.timeline.statements import Statement, dated_quotes
 
 BriefStatus = Literal["ok", "empty"]
 D = TypeVar("D", bound=Dated)
+LEAD_STORIES = 5  # told in full; the others are one "also reported" line each
+_EARLIER_KEPT = 400  # earlier articles read for the speakers' earlier statements (the most recent ones)
 
 
 @dataclass(frozen=True)
 class BriefItem:
-    """One article of the briefing, in one or two cited sentences."""
+    """One article of the briefing and the sentence(s) the briefing cites it by (in its story)."""
 
     article_id: str
     title: str
@@ -39,16 +44,27 @@ class BriefItem:
 
 @dataclass(frozen=True)
 class Change:
-    """Wording that is new in the period, or that earlier coverage used and the period does not."""
+    """Wording that is new in the period, returns to it, or that the speaker's year before used and it does not."""
 
-    kind: Literal["new", "dropped"]
+    kind: Literal["new", "returning", "dropped"]
     phrase: str
     speaker: str | None
-    n: int | None  # new wording: the citation of its use in the period
+    n: int | None  # new and returning wording: the citation of its use in the period
     compared_with: str  # what the period was compared against, in words
-    # Dropped wording: its last use in earlier coverage, verified like a citation but kept out of the
+    # Returning and dropped wording: its last earlier use, verified like a citation but kept out of the
     # briefing's numbered sources, which belong to the period alone.
     earlier_use: Citation | None = None
+    said: str | None = None  # the date of the statement the use belongs to ("2023-09", "2021-07-11")
+    earlier_said: str | None = None  # the date of the statement of the earlier use
+
+    @property
+    def note(self) -> str:
+        """ "first since July 2021", "last used 2022-10-13": the change in words."""
+        if self.kind == "returning" and self.earlier_said:
+            return f"first since {_month_words(self.earlier_said)}"
+        if self.kind == "dropped" and self.earlier_said:
+            return f"last used {self.earlier_said}"
+        return "no earlier statement of the speaker uses it"
 
     def to_json(self) -> dict[str, Any]:
         """The change as in `brief --json`."""
@@ -57,31 +73,30 @@ class Change:
             "phrase": self.phrase,
             "speaker": self.speaker,
             "n": self.n,
+            "said": self.said,
+            "note": self.note,
             "compared_with": self.compared_with,
         }
         if self.earlier_use:
             data["earlier_use"] = self.earlier_use.to_json()
+            data["earlier_said"] = self.earlier_said
         return data
 
 
-@dataclass(frozen=True)
-class PhraseContrast:
-    """A phrase found on one side of a comparison only, with one occurrence to cite."""
-
-    phrase: str
-    article: Article
-    start: int
-    end: int
-    speaker: str | None
+def _month_words(label: str) -> str:
+    """ "2021-07-11" -> "July 2021"; "2022" stays "2022"."""
+    if len(label) < 7:
+        return label
+    return dt.date(int(label[:4]), int(label[5:7]), 1).strftime("%B %Y")
 
 
-# (period articles, earlier articles) -> (phrases new in the period, phrases the period dropped)
-Contrast = Callable[[Sequence[Article], Sequence[Article]], tuple[list[PhraseContrast], list[PhraseContrast]]]
+# (every statement of the period's and the earlier articles, the period's first day) -> changes in the wording
+Contrast = Callable[[Sequence[Statement], dt.date], list[WordingChange]]
 
 
 @dataclass
 class Briefing:
-    """A briefing: overview, one item per article, key quotes and changes in wording, all cited."""
+    """A briefing: overview, stories (each with all its sources), key quotes and changes in wording, all cited."""
 
     since: dt.date | None
     until: dt.date | None
@@ -95,6 +110,17 @@ class Briefing:
     notice: str | None = None
     llm: dict[str, Any] | None = None
     anniversaries: list[AnniversaryNote] = field(default_factory=list)  # what today is the anniversary of
+    stories: list[Story] = field(default_factory=list)  # heaviest first; each article is in exactly one
+
+    @property
+    def lead_stories(self) -> list[Story]:
+        """The stories told in full."""
+        return self.stories[:LEAD_STORIES]
+
+    @property
+    def also_reported(self) -> list[Story]:
+        """The stories given one line each."""
+        return self.stories[LEAD_STORIES:]
 
     def to_json(self) -> dict[str, Any]:
         """The `brief --json` contract."""
@@ -116,7 +142,12 @@ class Briefing:
                 }
                 for i in self.items
             ],
-            "quotes": [{"speaker": q.speaker, "via": list(q.via), "quote": q.quote, "n": q.n} for q in self.quotes],
+            "stories": [st.to_json() for st in self.lead_stories],
+            "also_reported": [st.to_json() for st in self.also_reported],
+            "quotes": [
+                {"speaker": q.speaker, "via": list(q.via), "quote": q.quote, "n": q.n, "said": q.said}
+                for q in self.quotes
+            ],
             "changes": [c.to_json() for c in self.changes],
             "citations": [c.to_json() for c in self.citations],
         }
@@ -127,6 +158,35 @@ class Briefing:
         if self.llm:
             data["llm"] = self.llm
         return data
+
+
+def story_block(story: Story) -> tuple[str, str]:
+    """(heading, plain text with [n] markers) of a lead story: its summary, then every source."""
+    when = f" ({story.date})" if story.date and story.kind else ""
+    sources = "; ".join(f"{s.name} [{s.n}]" for s in story.sources)
+    label = "Sources" if len(story.sources) > 1 else "Source"
+    return f"{story.label}{when}", f"{story.summary}\n{label}: {sources}".strip()
+
+
+def also_reported_line(story: Story) -> str:
+    """One line for a story not told in full: its label and its sources."""
+    return f"{story.label}: " + "; ".join(f"{s.name} [{s.n}]" for s in story.sources)
+
+
+def change_line(change: Change) -> str:
+    """A change in words: "new: “new era” [4] (Xi Jinping, 2023-09)", "returning: ... first since July 2021"."""
+    who = ", ".join(x for x in (change.speaker, change.said) if x)
+    if change.kind == "new":
+        return f"new: \u201c{change.phrase}\u201d [{change.n}] ({who})"
+    last = change.earlier_use
+    where = (
+        f"{last.outlet or 'outlet unknown'}, {last.published.isoformat() if last.published else 'undated'}"
+        if last
+        else ""
+    )
+    if change.kind == "returning":
+        return f"returning: \u201c{change.phrase}\u201d [{change.n}] ({who}; {change.note}, reported by {where})"
+    return f"no longer used: \u201c{change.phrase}\u201d ({change.speaker}; {change.note}, reported by {where})"
 
 
 def empty_briefing(window: Window, latest: Article | None, what: str | None = None) -> Briefing:
@@ -150,37 +210,56 @@ def make_briefing(
 ) -> Briefing:
     """A briefing over `articles` (published in `window`); changes are measured against `earlier` coverage."""
     ordered = sorted(articles, key=lambda a: (a.published or dt.date.max, a.id))
+    since = window.since or min((a.published for a in ordered if a.published), default=None)
     numbers = CitationList()
-    quotes = {a.id: article_quotes(a) for a in ordered}  # parsed once: ranking and key quotes both use them
+    everything = dated_quotes([*ordered, *earlier])  # quote time: each quote dated by its letter or meeting
+    mine = {a.id for a in ordered}
+    statements = [s for s in everything if s.article.id in mine]
+    quotes = {a.id: [s.quote for s in statements if s.article.id == a.id] for a in ordered}
     ranked = {a.id: rank_sentences(a, embed, quotes[a.id]) for a in ordered}
-    items = [_item(a, ranked[a.id], numbers) for a in ordered if ranked[a.id]]
-    coverage = _coverage(ordered)
-    overview = f"{coverage}{_latest(ordered, ranked, numbers)}"
-    leading = _quotes(ordered, quotes, numbers, max_quotes)
-    changes = _changes(ordered, earlier, numbers, contrast) if contrast and earlier else []
+    stories = build_stories(ordered, ranked, statements, numbers, since)
+    items = _items(ordered, stories, numbers)
+    coverage = _coverage(ordered, stories)
+    leading = _quotes(ordered, statements, numbers, max_quotes, since)
+    changes = _changes(everything, earlier, numbers, contrast, since) if contrast and earlier and since else []
     return Briefing(
-        window.since, window.until, "ok", overview, items, leading, changes, numbers.citations, coverage=coverage
+        window.since,
+        window.until,
+        "ok",
+        coverage,
+        items,
+        leading,
+        changes,
+        numbers.citations,
+        coverage=coverage,
+        stories=stories,
     )
 
 
-def _item(article: Article, ranked: list[RankedSentence], numbers: CitationList) -> BriefItem:
-    """The article's top sentence, and its second when both fit in about 60 words and do not repeat."""
-    chosen = [ranked[0]]
-    for other in ranked[1:3]:
-        if word_count(ranked[0].text) + word_count(other.text) <= 60 and float(other.vector @ ranked[0].vector) < 0.8:
-            chosen.append(other)
-            break
-    chosen.sort(key=lambda r: r.index)
-    parts, cited = [], []
-    for r in chosen:
-        n = numbers.add(article, r.span.start, r.span.end)
-        parts.append(f"{r.text} [{n}]")
-        cited.append(n)
-    return BriefItem(article.id, article.title, article.outlet, article.published, " ".join(parts), cited)
+def _items(articles: Sequence[Article], stories: Sequence[Story], numbers: CitationList) -> list[BriefItem]:
+    """Each article with the sentences its story cites it by: the summary of a lead source, else its telling."""
+    cited: dict[str, list[int]] = {}
+    for story in stories:
+        lead = story.sources[0].article_id
+        cited.setdefault(lead, list(story.citations) or [story.sources[0].n])
+        for source in story.sources[1:]:
+            cited.setdefault(source.article_id, [source.n])
+    by_n = {c.n: c for c in numbers.citations}
+    return [
+        BriefItem(
+            a.id,
+            a.title,
+            a.outlet,
+            a.published,
+            " ".join(f"{by_n[n].quote} [{n}]" for n in cited.get(a.id, [])),
+            cited.get(a.id, []),
+        )
+        for a in articles
+    ]
 
 
-def _coverage(articles: Sequence[Article]) -> str:
-    """How many articles, from which outlets, over which dates: "2 articles (The Hankyoreh, ...; 2021-03-23 to ...)"."""
+def _coverage(articles: Sequence[Article], stories: Sequence[Story]) -> str:
+    """How many articles and stories, from which outlets, over which dates."""
     outlets = sorted({a.outlet or "outlet unknown" for a in articles})
     dates = [a.published for a in articles if a.published]
     span = ""
@@ -188,89 +267,83 @@ def _coverage(articles: Sequence[Article]) -> str:
         first, last = min(dates).isoformat(), max(dates).isoformat()
         span = f", {first}" if first == last else f", {first} to {last}"
     count = f"{len(articles)} article{'s' if len(articles) != 1 else ''}"
+    if len(stories) != len(articles):
+        count += f" in {len(stories)} stor{'ies' if len(stories) != 1 else 'y'}"
     return f"{count} ({', '.join(outlets)}{span})."
 
 
-def _latest(articles: Sequence[Article], ranked: dict[str, list[RankedSentence]], numbers: CitationList) -> str:
-    """The best sentence of the newest article, cited, when there are several articles (else nothing)."""
-    latest = next((a for a in reversed(articles) if ranked[a.id]), None)
-    if latest is None or len(articles) < 2:  # with one article, its item is the news; do not say it twice
-        return ""
-    top = ranked[latest.id][0]
-    return f" Latest: {top.text} [{numbers.add(latest, top.span.start, top.span.end)}]"
-
-
 def _quotes(
-    articles: Sequence[Article], quotes: dict[str, list[Quote]], numbers: CitationList, limit: int
+    articles: Sequence[Article],
+    statements: Sequence[Statement],
+    numbers: CitationList,
+    limit: int,
+    since: dt.date | None,
 ) -> list[KeyQuote]:
-    """The principals' key quotes, newest article first, at most two per article."""
+    """The principals' key quotes of the period's own statements, newest article first, at most two per article."""
     found: list[KeyQuote] = []
     for article in reversed(articles):
-        for q in key_quotes(quotes[article.id], 2):
+        own = [s for s in statements if s.article.id == article.id and (since is None or s.last_day >= since)]
+        said = {(s.quote.start, s.quote.end): s.label for s in own}
+        for q in key_quotes([s.quote for s in own], 2):
             if len(found) < limit and q.speaker in PRINCIPALS:
                 n = numbers.add(article, q.start, q.end, (q.sentence_start, q.sentence_end))
-                found.append(KeyQuote(q.speaker, numbers.citations[n - 1].via, q.text, n))  # via as cited
+                via = numbers.citations[n - 1].via  # via as cited
+                found.append(KeyQuote(q.speaker, via, q.text, n, said.get((q.start, q.end))))
     return found
 
 
 def _changes(
-    articles: Sequence[Article], earlier: Sequence[Article], numbers: CitationList, contrast: Contrast
+    statements: Sequence[Statement],
+    earlier: Sequence[Article],
+    numbers: CitationList,
+    contrast: Contrast,
+    since: dt.date,
 ) -> list[Change]:
-    """Wording new in the period and wording of the previous coverage the period no longer uses."""
-    new, dropped = contrast(articles, earlier)
-    dates = sorted(a.published.isoformat() for a in earlier if a.published)
-    against = f"coverage of {dates[0]} to {dates[-1]}" if len(dates) > 1 else f"coverage of {dates[0]}" if dates else ""
+    """Wording new in the period, returning to it, and wording of the speakers' year before the period dropped."""
+    found = contrast(statements, since)
+    dates = sorted(a.published for a in earlier if a.published)
+    against = f"the speakers' statements reported from {dates[0].isoformat()} on" if dates else ""
 
-    def earlier_use(p: PhraseContrast) -> Citation:
-        return cite(0, p.article, p.start, p.end)
+    def cited(use: PhraseUse) -> Citation:
+        q = use.statement.quote
+        return cite(0, use.statement.article, use.start, use.end, (q.sentence_start, q.sentence_end))
 
-    return [Change("new", p.phrase, p.speaker, numbers.add(p.article, p.start, p.end), against) for p in new] + [
-        Change("dropped", p.phrase, p.speaker, None, against, earlier_use(p)) for p in dropped
-    ]
+    def number(use: PhraseUse) -> int:
+        q = use.statement.quote
+        return numbers.add(use.statement.article, use.start, use.end, (q.sentence_start, q.sentence_end))
+
+    out = []
+    for c in found:
+        if c.kind == "dropped":
+            out.append(Change(c.kind, c.phrase, c.speaker, None, against, cited(c.use), None, c.use.statement.label))
+        else:
+            last = c.last
+            earlier_use, earlier_said = (cited(last), last.statement.label) if last else (None, None)
+            n = number(c.use)
+            out.append(
+                Change(c.kind, c.phrase, c.speaker, n, against, earlier_use, c.use.statement.label, earlier_said)
+            )
+    return out
 
 
-def phrase_contrast(
-    period: Sequence[Article], earlier: Sequence[Article], limit: int = 4
-) -> tuple[list[PhraseContrast], list[PhraseContrast]]:
-    """Quoted wording the period uses and the previous coverage (`earlier`, see `previous_coverage`) does not.
+def phrase_contrast(statements: Sequence[Statement], since: dt.date) -> list[WordingChange]:
+    """The changes in the wording of Xi, Kim and their parties in statements dated from `since` on.
 
-    Only phrases of two words or more that Xi, Kim or their parties are quoted as using count: the
-    change that matters is in what the leaders wrote, not in the reporters' or analysts' words.
+    Statements are dated by the letter or meeting they belong to, not by the article reporting them, and
+    compared with every earlier statement of the same speaker (`new`, `returning`) and with those of the
+    year before (`dropped`), variants included: the change that matters is in what the leaders wrote.
     """
-    from bot.compare import Side, compare_sides, rarity
-
-    if not earlier:
-        return [], []
-    comparison = compare_sides(
-        Side("period", "period", tuple(period)),
-        Side("before", "before", tuple(earlier)),
-        20,
-        rarity([*period, *earlier]),
-    )
-    by_id = {a.id: a for a in [*period, *earlier]}
-
-    def contrasts(phrases: Sequence[Any]) -> list[PhraseContrast]:
-        out: list[PhraseContrast] = []
-        for phrase in phrases:
-            use = next((u for u in phrase.uses if u.in_quote and u.speaker in PRINCIPALS), None)
-            if use is not None and len(phrase.key) >= 2 and len(out) < limit:
-                c = use.citation
-                out.append(PhraseContrast(phrase.phrase, by_id[c.article_id], c.start, c.end, use.speaker))
-        return out
-
-    return contrasts(comparison.only_a), contrasts(comparison.only_b)
+    return wording_changes(statements, since, PRINCIPALS)
 
 
 def previous_coverage(period: Sequence[D], earlier: Sequence[D]) -> list[D]:
-    """What a period's wording is compared with: earlier articles of the 365 days before its first one.
+    """What a period's wording is compared with: the earlier articles, the most recent 400 of them.
 
-    Without any, the latest earlier article: a briefing reports what changed since the last exchange,
-    not since the first article of the corpus.
+    A phrase is new only if no earlier statement uses it, so the comparison reaches back as far as the
+    corpus does (up to that many articles); `dropped` looks at the year before the period only.
     """
     dates = [a.published for a in period if a.published]
     dated = sorted((a for a in earlier if a.published), key=lambda a: a.published or dt.date.min)
     if not dates or not dated:
         return []
-    start = min(dates) - dt.timedelta(days=365)
-    recent = [a for a in dated if a.published and a.published >= start]
-    return recent or dated[-1:]
+    return dated[-_EARLIER_KEPT:]

@@ -20,7 +20,7 @@ from bot.errors import BadQuestion
 if TYPE_CHECKING:
     from bot.accounts import AccountsReport
     from bot.answer_model import Answer, Citation
-    from bot.brief import Briefing, Change
+    from bot.brief import Briefing
     from bot.ingest import IngestReport
     from bot.services import Services
     from bot.store import ArticleInfo
@@ -90,26 +90,21 @@ def summary_reply(summary: Summary) -> Reply:
     return Reply("summary", summary.headline, blocks, summary.citations)
 
 
-def _change_line(change: Change) -> str:
-    """New wording with its citation; dropped wording with where it was last used (not a numbered source)."""
-    if change.kind == "new":
-        return f"new: \u201c{change.phrase}\u201d [{change.n}]"
-    last = change.earlier_use
-    where = f" (last used: {last.outlet or 'outlet unknown'}, {_date(last.published)})" if last else ""
-    return f"no longer used: \u201c{change.phrase}\u201d{where}"
-
-
 def briefing_reply(briefing: Briefing, title: str | None = None) -> Reply:
-    """A briefing: anniversaries of the day, overview, one cited item per article, key quotes, changes in wording."""
+    """A briefing: anniversaries of the day, overview, lead stories, also reported, key quotes, changes in wording."""
+    from bot.brief import also_reported_line, change_line, story_block
+
     blocks = [Block(note.text, "Anniversary") for note in briefing.anniversaries]
     blocks.append(Block(briefing.overview))
-    for item in briefing.items:
-        heading = f"{item.title} ({item.outlet or 'outlet unknown'}, {_date(item.published)})"
-        blocks.append(Block(item.summary, heading))
+    for story in briefing.lead_stories:
+        heading, text = story_block(story)
+        blocks.append(Block(text, heading))
+    if briefing.also_reported:
+        blocks.append(Block("\n".join(also_reported_line(s) for s in briefing.also_reported), "Also reported"))
     if briefing.quotes:
         blocks.append(Block(_quote_lines(briefing.quotes), "Key quotes"))
     if briefing.changes:
-        lines = "\n".join(_change_line(c) for c in briefing.changes)
+        lines = "\n".join(change_line(c) for c in briefing.changes)
         blocks.append(Block(lines, f"Changes in wording (against {briefing.changes[0].compared_with})"))
     if briefing.notice:
         blocks.append(Block(briefing.notice))

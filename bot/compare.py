@@ -25,7 +25,11 @@ from bot.dates import parse_user_date
 from bot.errors import BadQuestion, NotFound
 from bot.lookup import one_article
 from bot.names import ORGANISATIONS, agency_name, is_place, known_person
-from bot.phrases import Candidate, candidates, content_keys, find_phrase, lemma, words
+from bot.phrases import Candidate, content_keys, find_phrase, lemma, words
+from bot.phrases.background import generic
+from bot.phrases.background import rarity as background_rarity
+from bot.phrases.nounphrase import name_phrases, noun_phrases, quoted_phrases
+from bot.phrases.tagger import REPORTING
 from bot.quotes import Quote, article_quotes, attribution
 from bot.store import published_in
 from bot.text import STOPWORDS
@@ -40,7 +44,7 @@ _HEADLINE_WEIGHT = 2.0  # the wording an article's headline picks is the wording
 _REPORTING = frozenset(
     lemma(w)
     for w in "say said tell write wrote report reported news agency media according quoted added article state-run "
-    "official letter message cable statement remarks exchange".split()
+    "official letter message cable statement remarks exchange newspaper outlet press".split()
 )
 _TIME_WORDS = frozenset(
     lemma(w)
@@ -165,7 +169,7 @@ def compare_sides(a: Side, b: Side, limit: int = 10, idf: dict[str, float] | Non
     citations = CitationList()
     quotes = {x.id: article_quotes(x) for x in (*a.articles, *b.articles)}
     idf = idf or rarity((*a.articles, *b.articles))
-    uses_a, uses_b = _uses(a.articles), _uses(b.articles)
+    uses_a, uses_b = _uses(a.articles, quotes), _uses(b.articles, quotes)
     keys_a = set().union(*(content_keys(x.body) for x in a.articles))
     keys_b = set().union(*(content_keys(x.body) for x in b.articles))
     only_a = _distinct(uses_a, keys_b, a, b, quotes, citations, limit, idf)
@@ -178,12 +182,20 @@ def compare_sides(a: Side, b: Side, limit: int = 10, idf: dict[str, float] | Non
 Uses = dict[tuple[str, ...], list[tuple[Article, Candidate]]]
 
 
-def _uses(articles: Sequence[Article]) -> Uses:
-    """Every candidate phrase of a side, by key, with where it occurs."""
+def _uses(articles: Sequence[Article], quotes: dict[str, list[Quote]]) -> Uses:
+    """Every candidate phrase of a side (noun phrases, short quotations taken whole), by key, with where it occurs."""
     found: Uses = defaultdict(list)
     for article in articles:
-        for c in candidates(article.body):
-            found[c.key].append((article, c))
+        spans = [(q.start, q.end) for q in quotes[article.id]]
+        seen: set[tuple[int, int]] = set()
+        names = list(name_phrases(article.body))
+        inside = [
+            c for c in noun_phrases(article.body) if not any(n.start <= c.start and c.end <= n.end for n in names)
+        ]
+        for c in (*names, *inside, *quoted_phrases(article.body, spans)):
+            if (c.start, c.end) not in seen:
+                seen.add((c.start, c.end))
+                found[c.key].append((article, c))
     return found
 
 
@@ -201,17 +213,25 @@ def _distinct(
     headlines = {a.id: content_keys(f"{a.title}. {a.subtitle or ''}") for a in side.articles}
 
     def salience(key: tuple[str, ...], uses: list[tuple[Article, Candidate]]) -> float:
-        rare = 1.0 + 0.5 * max(idf.get(k, 1.0) for k in key)
+        article, first = uses[0]
+        content = [w.text for w in words(article.body[first.start : first.end]) if not w.stop]
+        # against English at large (generic words sink) and against the corpus (what every article says sinks)
+        rare = background_rarity(content) * (1.0 + 0.25 * max(idf.get(k, 1.0) for k in key))
         headline = _HEADLINE_WEIGHT if any(key in headlines[a.id] for a, _ in uses) else 1.0
         return _score(key, uses, len(side.articles), quotes) * rare * headline
 
     scored = [
         (salience(key, uses), key) for key, uses in mine.items() if key not in theirs and _eligible(key, uses, quotes)
     ]
+
     def used_by_other(uses: list[tuple[Article, Candidate]]) -> bool:
         # the other side has a variant the keys did not catch (a spelling, a gap)
         surface = uses[0][0].body[uses[0][1].start : uses[0][1].end]
-        return any(find_phrase(x.body, surface) for x in other.articles)
+        forms = [surface]
+        content = [w for w in words(surface) if not w.stop]
+        if len(content) >= 3:  # "accelerating changes unseen in a century" differs by one modifier only
+            forms.append(surface[content[1].start :])
+        return any(find_phrase(x.body, form) for x in other.articles for form in forms)
 
     ranked = ((key, mine[key]) for _, key in sorted(scored, key=lambda sk: (-sk[0], sk[1])))
     return _pick(ranked, quotes, citations, limit, used_by_other)
@@ -225,7 +245,9 @@ def _shared(
 
     def weight(k: tuple[str, ...]) -> float:
         quoted = any(_quote_of(quotes[a.id], c) for a, c in uses_a[k] + uses_b[k])
-        return _LENGTH_WEIGHT[len(k)] * min(len(uses_a[k]), len(uses_b[k])) * (_QUOTE_WEIGHT if quoted else 1.0)
+        return (
+            _LENGTH_WEIGHT.get(len(k), 1.6) * min(len(uses_a[k]), len(uses_b[k])) * (_QUOTE_WEIGHT if quoted else 1.0)
+        )
 
     ranked = (
         (key, [uses_a[key][0], uses_b[key][0], *uses_a[key][1:], *uses_b[key][1:]])
@@ -264,6 +286,8 @@ def _eligible(key: tuple[str, ...], uses: list[tuple[Article, Candidate]], quote
         return False
     article, first = uses[0]
     surface = article.body[first.start : first.end]
+    if any(w.text.lower() in REPORTING for w in words(surface)) or (len(key) == 1 and generic(surface)):
+        return False  # "said by Xi Jinping" is reporting; "visit" alone is any article's word
     capitals = [w[0].isupper() for w in surface.split() if w.lower() not in STOPWORDS]
     if not any(capitals):
         return True
@@ -271,7 +295,9 @@ def _eligible(key: tuple[str, ...], uses: list[tuple[Article, Candidate]], quote
         return not (capitals[0] or capitals[-1])  # "cooperation between China", "Kim wrote": names at the edge
     # a whole name is a theme only in the speakers' own words, and not when it names who acts (Xi, KCNA, Beijing)
     quoted = any(_quote_of(quotes[a.id], c) for a, c in uses)
-    return quoted and " and " not in surface and _whole_name(article, first) and not _is_actor(surface)
+    listed = "," in surface  # "Treaty of Friendship, Cooperation and Mutual Assistance": one name with a list
+    whole = listed or (" and " not in surface and _whole_name(article, first))
+    return quoted and whole and not _is_actor(surface)
 
 
 def _whole_name(article: Article, c: Candidate) -> bool:
@@ -301,7 +327,7 @@ def _score(
     in_quotes = [(a, c, q) for a, c in uses if (q := _quote_of(quotes[a.id], c))]
     quoted = _QUOTE_WEIGHT if in_quotes else 1.0
     whole = _WHOLE_QUOTE_WEIGHT if any(_whole(q, key) for _, _, q in in_quotes) else 1.0
-    return (0.5 + spread) * (1.0 + math.log(len(uses))) * _LENGTH_WEIGHT[len(key)] * quoted * whole
+    return (0.5 + spread) * (1.0 + math.log(len(uses))) * _LENGTH_WEIGHT.get(len(key), 1.6) * quoted * whole
 
 
 def _whole(quote: Quote, key: tuple[str, ...]) -> bool:

@@ -46,6 +46,7 @@ class KeyQuote:
     via: tuple[str, ...]
     quote: str
     n: int
+    said: str | None = None  # the date of the statement quoted (a briefing's quotes), as precisely as known
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.compare import Comparison, compare, resolve_side
@@ -78,3 +80,31 @@ def test_empty_or_overlapping_sides_are_errors(articles: list[Article]) -> None:
         resolve_side(articles, "2019")
     with pytest.raises(BadQuestion):
         compare(articles, "2021", "2021-07")
+
+
+# Hand-labelled: the nouns these two articles' noun phrases may end on, and verbs of reporting.
+_HEAD_NOUNS = frozenset(
+    """assistance goodwill pursuit communism contribution construction vitality cooperation officials moves era issue
+    policy position forms situation recovery convergence cornerstone endeavor relations resolution stage direction
+    advancement happiness support struggle stance interests communication dilemma region tensions parade sanctions
+    forces challenges treaty friendship council power rise uncertainty expansion leadership blocs coordination
+    landscape structure progress uneasiness summit delegation armistice development prosperity peace stability
+    peoples circumstances relationship government century""".split()
+)
+_REPORTING_VERBS = frozenset(
+    "say says said saying tell told write wrote written report reported quoted according added noted stressed "
+    "hailed urged underlined described announced expressed".split()
+)
+
+
+def test_top_phrases_are_noun_phrases_without_reporting_verbs(articles: list[Article]) -> None:
+    """`compare 2021-07 2023-09`: each side's top ten ends on a (hand-labelled) noun and holds no reporting verb."""
+    c = compare(articles, "2021-07", "2023-09", limit=10)
+    assert len(c.only_a) == len(c.only_b) == 10
+    for p in (*c.only_a, *c.only_b):
+        tokens = [w.lower() for w in re.findall(r"[A-Za-z’'-]+", p.phrase)]
+        assert tokens[-1] in _HEAD_NOUNS, p.phrase
+        assert not set(tokens) & _REPORTING_VERBS, p.phrase
+    shown = {p.phrase for p in (*c.only_a, *c.only_b)}
+    assert not shown & {"better benefit", "change the landscape", "visit", "complex", "sides’ senior-level officials"}
+    assert "Treaty of Friendship, Cooperation and Mutual Assistance" in shown and "new era" in shown

@@ -8,6 +8,7 @@ import pytest
 
 from bot.corpus import Article, read_article_file
 from bot.quotes import Quote, article_quotes, attribution, speaker_matches
+from bot.timeline.statements import Statement, dated_quotes
 from tests.conftest import KNOWLEDGE
 
 
@@ -129,3 +130,35 @@ def test_a_title_before_a_known_name_is_dropped() -> None:
     """A title before a known name is dropped: Chinese President Xi Jinping is Xi Jinping."""
     speaker, _ = attribution(_article("2025-10-12"), 0, 10)
     assert speaker == "Xi Jinping"
+
+
+# --- quote time ----------------------------------------------------------------------------------
+def _said(stem: str, opening: str) -> Statement:
+    articles = [read_article_file(p) for p in sorted(Path(KNOWLEDGE).glob("*.md"))]
+    mine = [a for a in articles if a.id.startswith(stem)]
+    return next(s for s in dated_quotes(mine, articles) if s.quote.text.startswith(opening))
+
+
+def test_a_quote_of_last_years_message_is_dated_last_year() -> None:
+    """In the 2023 article, “a good comrade, good neighbour and good friend” is Xi's 2022 statement."""
+    said = _said("2023-09", "a good comrade")
+    assert (said.label, said.speaker, said.precision) == ("2022", "Xi Jinping", "year")
+    assert _said("2023-09", "friendly neighbours").label == "2023-09"  # set against it, not part of it
+
+
+def test_a_quote_takes_the_date_of_the_letter_named_beside_it() -> None:
+    """“...,” Kim wrote in his letter: 2021-07-11; “...,” as in a Jan. 11 cable: 2021-01-11."""
+    assert _said("2021-07", "The DPRK-China Treaty").date.isoformat() == "2021-07-11"
+    assert _said("2021-07", "adhering to plans").date.isoformat() == "2021-01-11"
+    assert _said("2021-07", "prepared to make").date.isoformat() == "2021-03-22"
+
+
+def test_a_reply_quote_is_the_replys_not_the_letter_replied_to() -> None:
+    """Xi's words “in his reply to Kim’s letter” of Oct. 1 are dated by the reply, Oct. 13."""
+    assert _said("2022-10", "friendly neighboring countries").date.isoformat() == "2022-10-13"
+
+
+def test_an_analysts_words_are_dated_by_the_report() -> None:
+    """An analyst speaking to the reporter made no letter: the statement is dated by the article."""
+    said = _said("2021-03", "The exchange of letters")
+    assert said.event is None and said.date.isoformat() == "2021-03-23"

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import struct
+from dataclasses import replace
 
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
 import pytest
+from matplotlib.figure import Figure
 
-from bot.charts import render_timeline_png
+from bot.charts import render_timeline_png, short_phrase, timeline_figure
 from bot.corpus import Article, parse_markdown
 from bot.phrases import corpus_articles
 from bot.services import Services
@@ -174,10 +181,79 @@ def test_denied_counted_and_planned_events_are_not_events() -> None:
     assert build_timeline([_article(body)]).events == ()
 
 
+# --- scope and filters --------------------------------------------------------------------------------
+def test_third_country_events_are_context_shown_only_on_request(articles: list[Article]) -> None:
+    """By default only China–DPRK exchanges; the Alaska talks and the Indonesian visit come with `context`."""
+    default = build_timeline(articles)
+    assert all(e.exchange for e in default.events) and default.left_out >= 3
+    assert not any("Alaska" in e.label or "Indonesia" in e.label for e in default.events)
+    wide = build_timeline(articles, context=True)
+    context = [e for e in wide.events if not e.exchange]
+    assert len(context) == default.left_out and any("Alaska" in e.label for e in context)
+    assert {e.to_json()["scope"] for e in wide.events} == {"exchange", "context"}
+
+
+def test_kind_filter_keeps_only_that_kind(articles: list[Article]) -> None:
+    """`kinds={"visit"}` keeps the visits (Li Hongzhong's, Kim's to China) and nothing else."""
+    visits = build_timeline(articles, kinds={"visit"})
+    assert visits.events and {e.kind for e in visits.events} == {"visit"}
+
+
 # --- the chart -----------------------------------------------------------------------------------------
+def _texts(fig: Figure, gid: str) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts if t.get_gid() == gid]
+
+
 def test_the_png_chart_is_a_phone_sized_image(timeline: Timeline) -> None:
-    """The chart is a valid PNG about 1000 px wide, one row per event."""
+    """The chart is a valid PNG 1000 px wide and taller than a row per event."""
     png = render_timeline_png(timeline)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR"
     width, height = struct.unpack(">II", png[16:24])
-    assert width == 1000 and 600 < height < 4000
+    assert width == 1000 and 45 * len(timeline.events) < height < 4000
+
+
+def test_the_chart_has_a_title_a_time_axis_and_a_source_list(timeline: Timeline) -> None:
+    """Title (window, drawing date), a label per year 2021–2025, and one numbered source line per cited article."""
+    fig = timeline_figure(timeline, drawn=dt.date(2026, 12, 1))
+    assert _texts(fig, "title") == ["China–North Korea exchanges, 2021-01 to 2025-10"]
+    assert "drawn 2026-12-01" in _texts(fig, "subtitle")[0]
+    assert _texts(fig, "year") == ["2021", "2022", "2023", "2024", "2025"]
+    sources = _texts(fig, "source")
+    cited = {c.article_id for e in timeline.events for c in e.citations}
+    assert len(sources) == len(cited) and sources[0].startswith("[1] The Korea Herald, 2021-03-23: ")
+    plt.close(fig)
+
+
+def test_the_source_list_and_title_are_drawn_in_the_image(timeline: Timeline) -> None:
+    """The rows where the title and the last source line sit hold dark pixels in the PNG itself."""
+    from PIL import Image
+
+    fig = timeline_figure(timeline)
+    rows = {gid: next(t for ax in fig.axes for t in ax.texts if t.get_gid() == gid).get_position()[1]
+            for gid in ("title", "source")}  # fmt: skip
+    last_source = [t for ax in fig.axes for t in ax.texts if t.get_gid() == "source"][-1].get_position()[1]
+    plt.close(fig)
+    image = Image.open(io.BytesIO(render_timeline_png(timeline))).convert("L")
+    for y in (rows["title"], rows["source"], last_source):
+        band = image.crop((20, int(y) - 6, 700, int(y) + 6))
+        assert min(band.getdata()) < 100  # text, not white paper
+
+
+def test_a_long_timeline_keeps_the_newest_events_and_says_how_many_are_left_out(timeline: Timeline) -> None:
+    """Thirty-five events: the thirty newest are drawn, the subtitle names the five oldest left out."""
+    base = timeline.events[-1]
+    many = tuple(replace(base, date=base.date - dt.timedelta(days=20 * i)) for i in range(35))
+    fig = timeline_figure(Timeline(many), drawn=dt.date(2026, 1, 1))
+    assert "the 5 oldest left out" in _texts(fig, "subtitle")[0]
+    labels = [t.get_text() for ax in fig.axes for t in ax.texts if t.get_text().startswith("~")]
+    newest = base.date_label
+    assert len(labels) == 30 and any(label.startswith(newest) for label in labels)
+    plt.close(fig)
+
+
+def test_a_long_key_phrase_is_cut_to_its_telling_words() -> None:
+    """A 14-word quote is labelled by its most telling noun phrase, elided and verbatim."""
+    text = "intensifying the strategic communications between the two parties on the basis of deep comradeship"
+    short = short_phrase(text)
+    assert short == "\u201c… basis of deep comradeship\u201d" and short.strip("\u201c\u201d… ") in text
+    assert short_phrase("into a new era") == "\u201cinto a new era\u201d"

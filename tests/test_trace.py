@@ -72,3 +72,18 @@ def test_quotes_filter_by_speaker_and_topic(articles: list[Article]) -> None:
     assert len(quotes.quotes) >= 3 and {q.speaker for q in quotes.quotes} == {"Xi Jinping"}
     for q in quotes.quotes:
         assert bodies[q.article_id][q.citation.start : q.citation.end] == q.text == q.citation.quote
+
+
+def test_light_modifiers_are_free_in_a_match() -> None:
+    """'bilateral strategic communication' matches 'strengthen strategic communication', and the other way round."""
+    assert [m.kind for m in find_phrase("to strengthen strategic communication", "bilateral strategic communication")]
+    assert find_phrase("enhancing bilateral strategic communication", "strategic communication")
+
+
+def test_a_formula_reworded_within_a_clause_matches(articles: list[Article]) -> None:
+    """'changes unseen in a century' finds Xi's 2021 'changes ... we have not witnessed in a century'."""
+    trace = trace_phrase(articles, "changes unseen in a century")
+    assert {o.published.year for o in trace.occurrences if o.published} == {2021, 2023}
+    reworded = next(o for o in trace.occurrences if o.match == "reworded")
+    assert reworded.matched.startswith("changes are rapidly") and reworded.speaker == "Xi Jinping"
+    assert find_phrase("changes, unseen. In a century", "changes unseen in a century") == []

@@ -23,6 +23,10 @@ def register(sub: Subcommands) -> None:
     timeline = sub.add_parser("timeline", help="dated letters, visits and meetings in order, each cited")
     timeline.add_argument("topic", nargs="?", help='only events about this, e.g. "letters", "Xi", "treaty"')
     _add_dates(timeline, "events from/until this date")
+    timeline.add_argument(
+        "--kind", action="append", choices=["letter", "visit", "meeting", "call"], help="only this kind (repeatable)"
+    )
+    timeline.add_argument("--context", action="store_true", help="also third countries' events, not only China–DPRK")
     timeline.add_argument("--png", type=Path, metavar="FILE", help="also draw the timeline as a PNG chart")
     timeline.add_argument("--json", action="store_true", help="print the JSON contract instead of text")
     timeline.set_defaults(run=cmd_timeline)
@@ -75,7 +79,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
     since = parse_user_date(args.since) if args.since else None
     until = parse_user_date(args.until, end=True) if args.until else None
-    timeline = build_timeline(_articles(), args.topic, since, until)
+    timeline = build_timeline(_articles(), args.topic, since, until, context=args.context, kinds=args.kind)
     if args.png:
         from bot.charts import render_timeline_png
 
@@ -93,7 +97,10 @@ def _print_timeline(console: Console, timeline: Timeline) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table("date", "event", "key phrase", "sources", show_lines=True, title=f"{len(timeline.events)} events")
+    title = f"{len(timeline.events)} events"
+    if timeline.left_out:
+        title += f" ({timeline.left_out} third-country events not shown: --context)"
+    table = Table("date", "event", "key phrase", "sources", show_lines=True, title=escape(title))
     for e in timeline.events:
         event = escape(e.label) + (f"\n[dim]{escape(e.occasion.text)}[/dim]" if e.occasion else "")
         phrase = f"\u201c{escape(e.key_phrase.text)}\u201d [{e.key_phrase.n}]" if e.key_phrase else ""

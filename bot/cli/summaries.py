@@ -91,27 +91,27 @@ def _print_briefing(console: Console, briefing: Briefing) -> None:
     from rich.markup import escape
     from rich.panel import Panel
 
+    from bot.brief import also_reported_line, change_line, story_block
+
     style = "green" if briefing.status == "ok" else "yellow"
     for note in briefing.anniversaries:
         console.print(f"[bold]Anniversary.[/bold] {escape(note.text)}\n")
     console.print(Panel(escape(briefing.overview), title="Briefing", border_style=style, expand=False))
-    for item in briefing.items:
-        date = item.published.isoformat() if item.published else "undated"
-        console.print(
-            f"\n[bold]{escape(item.title)}[/bold] [dim]({escape(item.outlet or 'outlet unknown')}, {date})[/dim]"
-        )
-        console.print(f" {escape(item.summary)}")
+    for story in briefing.lead_stories:
+        heading, text = story_block(story)
+        console.print(f"\n[bold]{escape(heading)}[/bold]")
+        console.print(f" {escape(text)}")
+    if briefing.also_reported:
+        console.print("\n[bold]Also reported[/bold]")
+        for story in briefing.also_reported:
+            console.print(f" {escape(also_reported_line(story))}")
     _print_quotes(console, briefing.quotes)
     if briefing.changes:
         console.print(
             f"\n[bold]Changes in wording[/bold] [dim](against {escape(briefing.changes[0].compared_with)})[/dim]"
         )
         for c in briefing.changes:
-            if c.kind == "new":
-                console.print(f" new: \u201c{escape(c.phrase)}\u201d [{c.n}]")
-            elif c.earlier_use:
-                date = c.earlier_use.published.isoformat() if c.earlier_use.published else "undated"
-                console.print(f" no longer used: \u201c{escape(c.phrase)}\u201d [dim](last in {date})[/dim]")
+            console.print(f" {escape(change_line(c))}")
     if briefing.notice:
         console.print(f"\n[yellow]{escape(briefing.notice)}[/yellow]")
     cited = briefing.citations + [c for note in briefing.anniversaries for c in note.citations]

@@ -3,7 +3,11 @@
 Analysts track wording, and wording varies: "strategic communications" is "strategic communication",
 "the same mountain and river" is "mountains and rivers", "neighbours" is "neighbors". Words match by
 lemma (bot.text.stem, a few irregular forms, British spellings) or, failing that, by a close spelling;
-stopwords may differ or be missing between the content words ("mountains and rivers", "mountains, rivers").
+stopwords may differ or be missing between the content words ("mountains and rivers", "mountains, rivers"),
+and so may the light modifiers every China–DPRK text is full of ("bilateral strategic communication" is
+"strategic communication"). A formula of three content words or more also matches when it is reworded
+within one clause, its words in order and "unseen" written "not witnessed": "changes unseen in a century"
+is "major changes ... of a kind we have not witnessed in a century".
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Literal
 
 from bot.text import STOPWORDS, stem
 
-MatchKind = Literal["exact", "variant", "fuzzy"]
+MatchKind = Literal["exact", "variant", "fuzzy", "reworded"]
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-’'][A-Za-z0-9]+)*")
 _IRREGULAR = {
@@ -36,6 +40,14 @@ _SPELLING = ((re.compile(r"(\w{3,})our(s?)$"), r"\1or\2"), (re.compile(r"(\w{3,}
 _BOUNDARY = re.compile(r"[.;:!?“”\"()\[\]—–]")  # a phrase never runs across these
 _MAX_GAP = 2  # stopwords allowed between two content words of a match
 _FUZZY = 0.85
+# Modifiers that say nothing about the relationship (every exchange is bilateral): free in a match, like stopwords.
+LIGHT = frozenset("bilateral mutual further two both each".split())
+_NEGATIONS = frozenset("not never n't without".split())
+_SEEING = frozenset({"see", "seen", "witness", "experienc"})
+_SAME_SENSE = dict.fromkeys(_SEEING, _SEEING)  # "unseen" = "not seen" = "not witnessed"
+_REWORDED_MIN = 3  # content words a formula needs before a loose, in-clause match counts
+_REWORDED_SPAN = 6  # words a reworded match may span, per content word of the formula
+_CLAUSE = re.compile(r"[,.;:!?“”\"()\[\]—–]")
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ def words(text: str, offset: int = 0) -> list[Word]:
 
 def find_phrase(text: str, phrase: str, offset: int = 0) -> list[PhraseMatch]:
     """Every occurrence of `phrase` or a variant of it in `text` (offsets shifted by `offset`), in order."""
-    pattern = [w for w in words(phrase) if not w.stop] or words(phrase)
+    pattern = _pattern(phrase)
     if not pattern:
         return []
     tokens = words(text)
@@ -89,15 +101,55 @@ def find_phrase(text: str, phrase: str, offset: int = 0) -> list[PhraseMatch]:
     i = 0
     while i < len(tokens):
         matched = _match_at(text, tokens, i, pattern)
+        reworded = False
+        if matched is None and len(pattern) >= _REWORDED_MIN:
+            loose = _reworded_at(text, tokens, i, pattern)
+            matched, reworded = ((loose, False), True) if loose is not None else (None, False)
         if matched is None:
             i += 1
             continue
         last, fuzzy = matched
         start, end = tokens[i].start, tokens[last].end
-        kind: MatchKind = "fuzzy" if fuzzy else "exact" if _same(text[start:end], phrase) else "variant"
+        kind: MatchKind = (
+            "reworded" if reworded else "fuzzy" if fuzzy else "exact" if _same(text[start:end], phrase) else "variant"
+        )
         found.append(PhraseMatch(start + offset, end + offset, kind))
         i = last + 1
     return found
+
+
+def _pattern(phrase: str) -> list[Word]:
+    """The words a match must have: the content words, light modifiers left free unless there is nothing else."""
+    tokens = words(phrase)
+    content = [w for w in tokens if not w.stop]
+    return [w for w in content if w.text.lower() not in LIGHT] or content or tokens
+
+
+def _reworded_at(text: str, tokens: list[Word], i: int, pattern: list[Word]) -> int | None:
+    """The last word of a reworded match starting at word i: all pattern words in order within one clause."""
+    if _word_match(tokens[i], pattern[0]) is None:
+        return None
+    position, limit = i, min(len(tokens), i + _REWORDED_SPAN * len(pattern))
+    for wanted in pattern[1:]:
+        j = position + 1
+        while j < limit and not _sense_match(tokens, j, wanted):
+            j += 1
+        if j >= limit or _CLAUSE.search(text, tokens[i].end, tokens[j].start):
+            return None
+        position = j
+    return position
+
+
+def _sense_match(tokens: list[Word], j: int, wanted: Word) -> bool:
+    """Whether word j matches `wanted`, or is the "witnessed" of "not witnessed" for "unseen"."""
+    if _word_match(tokens[j], wanted) is not None:
+        return True
+    negated = wanted.text.lower()
+    if not negated.startswith("un") or not any(t.text.lower() in _NEGATIONS for t in tokens[max(0, j - 2) : j]):
+        return False
+    base = lemma(negated[2:])
+    senses = _SAME_SENSE.get(base, frozenset({base}))
+    return tokens[j].key in senses or any(tokens[j].key.startswith(s) for s in senses)
 
 
 def _match_at(text: str, tokens: list[Word], i: int, pattern: list[Word]) -> tuple[int, bool] | None:
@@ -121,7 +173,7 @@ def _next_content(text: str, tokens: list[Word], position: int) -> int | None:
     for j in range(position + 1, min(len(tokens), position + _MAX_GAP + 2)):
         if _BOUNDARY.search(text, tokens[j - 1].end, tokens[j].start):
             return None
-        if not tokens[j].stop:
+        if not tokens[j].stop and tokens[j].text.lower() not in LIGHT:
             return j
     return None
 

@@ -43,7 +43,7 @@ def candidates(text: str, offset: int = 0, max_content: int = 4, strict: bool = 
     produced: joined by "of", "and", "in" ... (not "its", "is", "we"), not opening or closing on a verb form
     ("enhancing ...", "... formed") or a possessive.
     """
-    for fragment in _fragments(text):
+    for fragment in fragments(text):
         tokens = words(text[fragment[0] : fragment[1]], fragment[0] + offset)
         for i, first in enumerate(tokens):
             if not _content(first) or (strict and not _opens(first)):
@@ -88,7 +88,7 @@ def _closes(token: Word) -> bool:
     )
 
 
-def _fragments(text: str) -> Iterator[tuple[int, int]]:
+def fragments(text: str) -> Iterator[tuple[int, int]]:
     """Clauses of a text: stretches between punctuation, where a phrase can live."""
     start = 0
     for m in re.finditer(r"[,.;:!?“”\"()\[\]—–]|\s-\s|\n", text):

@@ -26,6 +26,7 @@ class QuoteHit:
     article_id: str
     published: dt.date | None
     citation: Citation
+    said: dict[str, Any] | None = None  # the statement's date: {"date", "date_precision", "event", "basis"}
 
     def to_json(self) -> dict[str, Any]:
         """The quote with its citation object (quote = the words, passage = their sentence)."""
@@ -35,6 +36,7 @@ class QuoteHit:
             "text": self.text,
             "article_id": self.article_id,
             "published": self.published.isoformat() if self.published else None,
+            "said": self.said,
             "citation": self.citation.to_json(),
         }
 
@@ -64,17 +66,25 @@ def select_quotes(articles: Sequence[Article], speaker: str | None = None, topic
     every content word of the topic.
     """
     from bot.quotes import article_quotes, speaker_matches
+    from bot.timeline.statements import dated_quotes
 
     citations = CitationList()
     hits: list[QuoteHit] = []
-    for article in sorted(articles, key=lambda a: (a.published or dt.date.max, a.id)):
+    ordered = sorted(articles, key=lambda a: (a.published or dt.date.max, a.id))
+    said = {(s.article.id, s.quote.start): s.to_json() for s in dated_quotes(ordered)}
+    for article in ordered:
         for q in article_quotes(article):
             if speaker and not speaker_matches(q.speaker, speaker):
                 continue
             if topic and not _about(article.body[q.sentence_start : q.sentence_end], q.text, topic):
                 continue
             n = citations.add(article, q.start, q.end, (q.sentence_start, q.sentence_end))
-            hits.append(QuoteHit(q.speaker, q.via, q.text, article.id, article.published, citations.citations[n - 1]))
+            cited = citations.citations[n - 1]
+            hits.append(
+                QuoteHit(
+                    q.speaker, q.via, q.text, article.id, article.published, cited, said.get((article.id, q.start))
+                )
+            )
     return QuoteList(speaker, topic, tuple(hits))
 
 

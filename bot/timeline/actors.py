@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,7 +45,18 @@ _AFFILIATION = {
     "Workers' Party of Korea": "North Korea",
     "Vladimir Putin": "Russia",
     "Yoon Suk Yeol": "South Korea",
+    # officials and envoys of the two sides the coverage names
+    "Li Hongzhong": "China",
+    "Song Tao": "China",
+    "Zhao Leji": "China",
+    "Wang Yi": "China",
+    "Liu Guozhong": "China",
+    "Ri Ryong-nam": "North Korea",
+    "Choe Son-hui": "North Korea",
+    "Pak Thae-song": "North Korea",
+    "Choe Ryong-hae": "North Korea",
 }
+_PAIR = frozenset({"China", "North Korea"})
 _NATIONALITIES = {
     "chinese": "China",
     "north korean": "North Korea",
@@ -107,6 +119,12 @@ def affiliation(name: str) -> str | None:
         return _AFFILIATION[name]
     lowered = name.lower()
     return next((state for adj, state in _NATIONALITIES.items() if lowered.startswith(adj + " ")), None)
+
+
+def is_exchange(parties: Iterable[str], places: Iterable[str] = ()) -> bool:
+    """Whether an event is between China and North Korea: both sides among its parties (or a visit's place)."""
+    sides = {affiliation(p) or state_of(p) for p in parties} | {state_of(p) for p in places}  # "→ Pyongyang"
+    return sides >= _PAIR
 
 
 class NameBook:

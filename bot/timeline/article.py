@@ -75,6 +75,23 @@ def article_drafts(article: Article) -> list[Draft]:
     return drafts
 
 
+_DRAFTS: dict[tuple[str, str], list[Draft]] = {}
+_DRAFTS_KEPT = 4096
+
+
+def cached_drafts(article: Article) -> list[Draft]:
+    """An article's event drafts, read once per article text, as copies that merging may change freely."""
+    key = (article.id, article.body)
+    if key not in _DRAFTS:
+        if len(_DRAFTS) >= _DRAFTS_KEPT:
+            _DRAFTS.pop(next(iter(_DRAFTS)))
+        _DRAFTS[key] = article_drafts(article)
+    return [
+        replace(d, senders=set(d.senders), recipients=set(d.recipients), mentions=list(d.mentions))
+        for d in _DRAFTS[key]
+    ]
+
+
 def compatible(kind: EventKind, senders: set[str], recipients: set[str], mutual: bool, m: Draft | Mention) -> bool:
     """Whether two tellings may be one event: kinds that combine, and parties that fit.
 

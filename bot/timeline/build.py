@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from bot.cite import CitationList
 from bot.corpus import Article
 from bot.quotes import Quote, article_quotes
 from bot.text import STOPWORDS, terms
-from bot.timeline.article import Draft, article_drafts, compatible
+from bot.timeline.actors import is_exchange
+from bot.timeline.article import Draft, cached_drafts, compatible
 from bot.timeline.dates import PRECISION_RANK
 from bot.timeline.mentions import EventKind, Mention
 from bot.timeline.model import Cited, Timeline, TimelineEvent, event_label
@@ -29,15 +30,29 @@ _KIND_TERMS: dict[EventKind, str] = {
 
 
 def build_timeline(
-    articles: Sequence[Article], topic: str | None = None, since: dt.date | None = None, until: dt.date | None = None
+    articles: Sequence[Article],
+    topic: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    context: bool = False,
+    kinds: Collection[str] | None = None,
 ) -> Timeline:
-    """The dated events of `articles` in date order, merged across articles, about `topic`, within [since, until]."""
-    drafts = merge_drafts([d for article in articles for d in article_drafts(article)])
-    chosen = [d for d in drafts if _in_window(d, since, until) and _about(d, topic)]
+    """The dated events of `articles` in date order, merged across articles, about `topic`, within [since, until].
+
+    Only exchanges between China and North Korea, unless `context` asks for third countries' events too
+    (the US–China talks in Alaska, an Indonesian minister in Pyongyang); only the `kinds` named, if any.
+    """
+    drafts = merge_drafts([d for article in articles for d in cached_drafts(article)])
+    chosen = [d for d in drafts if _in_window(d, since, until) and _about(d, topic) and (not kinds or d.kind in kinds)]
+    kept = [d for d in chosen if context or _exchange(d)]
     citations = CitationList()
     quotes: dict[str, list[Quote]] = {}
-    events = tuple(_finish(d, citations, quotes) for d in chosen)
-    return Timeline(events, topic, since, until)
+    events = tuple(_finish(d, citations, quotes) for d in kept)
+    return Timeline(events, topic, since, until, context, len(chosen) - len(kept))
+
+
+def _exchange(d: Draft) -> bool:
+    return is_exchange(d.parties, [p for _, m in d.mentions for p in m.places])
 
 
 def merge_drafts(drafts: list[Draft]) -> list[Draft]:
@@ -159,6 +174,7 @@ def _finish(d: Draft, citations: CitationList, quotes: dict[str, list[Quote]]) -
         key_phrase=key_phrase,
         article_ids=tuple(dict.fromkeys(a.id for a, _ in d.mentions)),
         citations=tuple(citations.citations[n - 1] for n in dict.fromkeys(numbers)),
+        exchange=_exchange(d),
     )
 
 

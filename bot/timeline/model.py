@@ -52,6 +52,7 @@ class TimelineEvent:
     key_phrase: Cited | None
     article_ids: tuple[str, ...]
     citations: tuple[Citation, ...]
+    exchange: bool = True  # between China and North Korea; False: a context event (a third country's)
 
     @property
     def parties(self) -> tuple[str, ...]:
@@ -97,6 +98,7 @@ class TimelineEvent:
             "occasion": self.occasion.to_json() if self.occasion else None,
             "key_phrase": self.key_phrase.to_json() if self.key_phrase else None,
             "articles": list(self.article_ids),
+            "scope": "exchange" if self.exchange else "context",
             "citations": [c.to_json() for c in self.citations],
         }
 
@@ -109,6 +111,8 @@ class Timeline:
     topic: str | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    context: bool = False  # third countries' events included
+    left_out: int = 0  # context events left out (not asked for)
 
     def to_json(self) -> dict[str, Any]:
         """The timeline for `yalu timeline --json` and the Discord cog."""
@@ -116,7 +120,9 @@ class Timeline:
             "topic": self.topic,
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
+            "context": self.context,
             "count": len(self.events),
+            "context_left_out": self.left_out,
             "events": [e.to_json() for e in self.events],
         }
 
