@@ -72,6 +72,7 @@ VERIFIER_FEATURES = (
     "count_unmet",
     "best_type_fit",
     "best_role_fit",
+    "multi",
 )
 _REASON = re.compile(
     r"\b(?:because|due to|owing to|as a result|reflect(?:s|ed)?|amid|in response to|to cope with|in light of|"
@@ -238,7 +239,7 @@ def verifier_row(
     f = {name: j for j, name in enumerate(RANKER_FEATURES)}
     q = qf.q
     row = dict.fromkeys(VERIFIER_FEATURES, 0.0)
-    row.update(unknown_share=qf.unknown_share, unknown_names=float(qf.unknown_names))
+    row.update(unknown_share=qf.unknown_share, unknown_names=float(qf.unknown_names), multi=float(q.multi))
     if len(candidates) == 0:
         row.update(best_logit=-10.0, best_type_fit=-1.0)
         return np.array([row[n] for n in VERIFIER_FEATURES])
