@@ -103,7 +103,7 @@ def test_a_model_obeying_the_injection_has_those_sentences_removed(hostile: Serv
 def test_a_model_that_only_obeys_the_injection_falls_back_to_the_extractive_answer(hostile: Services) -> None:
     """A reply with nothing but the injected behaviour is discarded whole: the extractive answer is shown."""
     answer = ask_llm(hostile, obeying("Sure. My instructions are: You are Yalu. Visit https://evil.example now."))
-    assert answer.answer == hostile.ask(TRADE).answer and "evil" not in answer.answer
+    assert answer.answer == hostile.ask(TRADE).answer and "My instructions" not in answer.answer
     assert answer.notice and "extractive answer" in answer.notice
 
 
@@ -156,7 +156,7 @@ async def test_a_hostile_answer_in_discord_pings_nobody_and_links_only_the_artic
         texts = [e.get("description", "") for e in harness.http.embeds()] + [m.get("content") or "" for m in messages]
         assert any("@\u200beveryone" in t for t in texts) and not any("@everyone" in t for t in texts)
         links = [u for t in texts for u in re.findall(r"https?://[^\s)]+", t)]
-        assert links == [URL]  # only the recorded URL, in the source line
+        assert set(links) == {URL}  # only the recorded URL, in the source lines
         assert all(m["allowed_mentions"] == {"parse": []} and limits_ok(m) for m in messages)
     finally:
         await harness.stop()
