@@ -27,6 +27,7 @@ FRAME = frozenset(
     want looking find help ok okay lol btw fyi asap again article articles news report reports reported corpus
     say said says write wrote written mention mentioned describe described do did does happen happened
     exactly actually really something anything thing things way kind sort q pl u w abt re acc asap thx tho
+    go goes went gone going come comes came get gets got take takes took make makes made give gives gave put use used
     pull dig memo piece editor desk sorry basic background""".split()
 )
 _MENTION = re.compile(r"<[@#][!&]?\d+>|@(?:everyone|here)\b|@\w+", re.I)
