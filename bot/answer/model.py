@@ -96,7 +96,7 @@ class Logistic:
                 p /= p.sum()
                 r = np.where(pos, p, 0.0)
                 r /= r.sum()
-                loss -= float(np.log(p[pos].sum()))
+                loss -= float(np.log(max(float(p[pos].sum()), 1e-300)))
                 mp, mr = p @ z, r @ z
                 grad = grad + mp - mr
                 hess = hess + (z * p[:, None]).T @ z - np.outer(mp, mp) - ((z * r[:, None]).T @ z - np.outer(mr, mr))
