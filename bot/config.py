@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, alias="CHROMA_HOST")
     chroma_port: int = Field(8000, alias="CHROMA_PORT")
     chroma_auth_token: SecretStr | None = Field(None, alias="CHROMA_AUTH_TOKEN")
+    # An article file larger than this is refused (a 50 MB text would take most of an hour at each rebuild)
+    max_article_bytes: int = Field(5_000_000, alias="YALU_MAX_ARTICLE_BYTES", ge=1000)
 
     # URL ingestion (`yalu ingest URL`, Discord /add url): public http(s) hosts only unless allowed here
     url_allow_private: bool = Field(False, alias="YALU_URL_ALLOW_PRIVATE")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,10 @@ from bot.errors import ArticleError
 Precision = Literal["day", "month", "year"]
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?", re.DOTALL)
 _UNSAFE_ID = re.compile(r"^\.|^$|[/\\\x00-\x1f\x7f]")
+# Invisible characters (zero-width spaces and joiners, bidi overrides, BOM): two ids that look alike must be alike.
+_INVISIBLE = frozenset({"Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_MAX_ID_BYTES = 200  # the id names a file: "<id>.md" stays within every file system's 255-byte name limit
+_TEXT_KEYS = ("id", "title", "subtitle", "outlet", "author", "url", "language", "source", "notes")
 _KNOWN_KEYS = (
     "id",
     "title",
@@ -90,10 +95,30 @@ def slugify(text: str, max_len: int = 60) -> str:
     return slug[:max_len].rstrip("-") or "article"
 
 
-def make_article_id(title: str, published: dt.date | None) -> str:
-    """A readable, stable id: publication date (if known) and a title slug."""
+def make_article_id(title: str, published: dt.date | None, source_key: str | None = None) -> str:
+    """A readable, stable id: publication date (if known) and a title slug.
+
+    With `source_key` (the file path or URL the article came from) the id ends in a short hash of it,
+    so two articles from different sources never share an id even when their dates and title slugs do
+    (a title in Korean or Chinese slugs to "article").
+    """
     prefix = published.isoformat() if published else "undated"
-    return f"{prefix}-{slugify(title, 48)}"
+    base = f"{prefix}-{slugify(title, 48)}"
+    if source_key is None:
+        return base
+    return f"{base}-{hashlib.sha256(source_key.encode('utf-8')).hexdigest()[:8]}"
+
+
+def id_problem(article_id: str) -> str | None:
+    """Why a string cannot be an article id (it names the knowledge file), or None when it can."""
+    if _UNSAFE_ID.search(article_id):
+        return "may not contain '/', '\\', control characters or start with '.'"
+    hidden = next((c for c in article_id if unicodedata.category(c) in _INVISIBLE), None)
+    if hidden is not None:
+        return f"may not contain invisible or direction-changing characters (U+{ord(hidden):04X})"
+    if len(article_id.encode("utf-8")) > _MAX_ID_BYTES:
+        return f"is longer than {_MAX_ID_BYTES} bytes"
+    return None
 
 
 def to_markdown(article: Article) -> str:
@@ -115,17 +140,15 @@ def _parse_date(value: Any, where: str) -> dt.date | None:
         raise ArticleError(f"{where}: 'published' must be an ISO date (YYYY-MM-DD), got {value!r}") from exc
 
 
-def parse_markdown(text: str, where: str = "<text>") -> Article:
-    """Parse Markdown with YAML front matter into an Article; raise ArticleError if invalid."""
+def parse_markdown(text: str, where: str = "<text>", source_key: str | None = None) -> Article:
+    """Parse Markdown with YAML front matter into an Article; raise ArticleError if invalid.
+
+    Without an `id` in the front matter the id is derived from date and title (and `source_key`, when
+    given: see `make_article_id`)."""
     match = _FRONT_MATTER.match(text)
     if not match:
         raise ArticleError(f"{where}: no YAML front matter (a '---' block with title, published, ...)")
-    try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date-like value that is no date (2021-13-45)
-        raise ArticleError(f"{where}: malformed front matter: {exc}") from exc
-    if not isinstance(meta, dict):
-        raise ArticleError(f"{where}: front matter must be a mapping of keys to values")
+    meta = load_front_matter(match.group(1), where)
     body = text[match.end() :].strip()
     title = str(meta.get("title") or "").strip()
     if not title:
@@ -136,9 +159,9 @@ def parse_markdown(text: str, where: str = "<text>") -> Article:
     precision = meta.get("published_precision") or ("day" if published else None)
     if precision not in (None, "day", "month", "year"):
         raise ArticleError(f"{where}: 'published_precision' must be day, month or year")
-    article_id = str(meta.get("id") or make_article_id(title, published)).strip()
-    if _UNSAFE_ID.search(article_id):  # the id names the knowledge file: never a path out of the folder
-        raise ArticleError(f"{where}: 'id' may not contain '/', '\\', control characters or start with '.'")
+    article_id = str(meta.get("id") or make_article_id(title, published, source_key)).strip()
+    if problem := id_problem(article_id):  # the id names the knowledge file: never a path out of the folder
+        raise ArticleError(f"{where}: 'id' {problem}")
     return Article(
         id=article_id,
         title=title,
@@ -159,6 +182,56 @@ def parse_markdown(text: str, where: str = "<text>") -> Article:
 def _optional_str(value: Any) -> str | None:
     text = str(value).strip() if value is not None else ""
     return text or None
+
+
+_MAX_DEPTH = 5  # a mapping of keys to lists of small mappings is as deep as article metadata goes
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing what lets a few hundred bytes grow without bound or overflow the stack:
+    anchors and aliases (`&a [*a, *a]` nine levels deep is 17 GB), and nesting deeper than `_MAX_DEPTH`."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's parser is untyped
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases (& and *) are not allowed", problem_mark=event.start_mark
+            )
+        if self._depth >= _MAX_DEPTH:
+            raise yaml.MarkedYAMLError(problem=f"nested deeper than {_MAX_DEPTH} levels", problem_mark=event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def load_front_matter(source: str, where: str) -> dict[str, Any]:
+    """The front matter block as a mapping of text keys; ArticleError (one line) for anything else."""
+    try:
+        meta = yaml.load(source, Loader=_FrontMatterLoader) or {}  # a SafeLoader subclass
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date-like value that is no date (2021-13-45)
+        raise ArticleError(f"{where}: malformed front matter: {_one_line(exc)}") from exc
+    if not isinstance(meta, dict):
+        raise ArticleError(f"{where}: front matter must be a mapping of keys to values")
+    if bad := [k for k in meta if not isinstance(k, str)]:
+        raise ArticleError(f"{where}: front matter keys must be words, got {bad[0]!r}")
+    if key := next((k for k in _TEXT_KEYS if isinstance(meta.get(k), dict | list | set)), None):
+        raise ArticleError(f"{where}: {key!r} must be text, not a list or mapping")
+    return meta
+
+
+def _one_line(exc: Exception) -> str:
+    """A YAML error as one line: what is wrong and where (lines counted in the file, after its '---')."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        place = f" (line {mark.line + 2}, column {mark.column + 1})" if mark else ""
+        return f"{exc.problem or exc.context or 'invalid YAML'}{place}"
+    return " ".join(str(exc).split())
 
 
 def read_article_file(path: Path) -> Article:

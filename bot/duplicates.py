@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import re
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -70,12 +70,17 @@ def minhash(text: str) -> Signature:
 
 
 def drop_near_duplicates(
-    loaded: Sequence[tuple[Path, Article]], store: ArticleSource, errors: list[str]
+    loaded: Sequence[tuple[Path, Article]],
+    store: ArticleSource,
+    errors: list[str],
+    edition_of: Callable[[Path, Article, str], bool] | None = None,
 ) -> list[tuple[Path, Article]]:
     """The loaded articles minus those whose text repeats an indexed article or an earlier one of the batch.
 
     Only articles with a new id are checked: a known id is an update of that article, not a copy.
-    Each duplicate adds one line to `errors` naming the article it repeats.
+    Each duplicate adds one line to `errors` naming the article it repeats, unless `edition_of(path,
+    article, indexed_id)` says the file is a later edition of that indexed article: it then takes that
+    article's id, as an update.
     """
     stored = store.signatures()
     if all(article.id in stored for _, article in loaded):
@@ -92,6 +97,9 @@ def drop_near_duplicates(
         mine = minhash(article.body)
         twin = seen.closest(mine, article.id) if article.id not in stored else None
         if twin is not None and twin[1] >= SAME_TEXT:
+            if twin[0] in stored and edition_of is not None and edition_of(path, article, twin[0]):
+                kept.append((path, article.with_id(twin[0])))
+                continue
             errors.append(
                 f"{path}: the same text as article {twin[0]!r} ({twin[1]:.0%} of the wording in common); "
                 "not indexed again"

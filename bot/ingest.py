@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -11,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from bot.atomic import atomic_write
 from bot.chunking import Span, chunk_sentences, split_sentences
-from bot.corpus import Article, to_markdown
+from bot.corpus import Article, parse_markdown, to_markdown
 from bot.errors import ArticleError
 from bot.store import Indexed, Store, Vector
 
@@ -27,6 +30,7 @@ class IngestReport:
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)  # also in `updated`: listed, but chunks were missing
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     saved: list[Path] = field(default_factory=list)
@@ -40,17 +44,66 @@ class IngestReport:
 
 
 def discover(paths: Iterable[Path], suffixes: Sequence[str]) -> tuple[list[Path], list[str]]:
-    """Article files under the given files and folders (sorted), and errors for unusable paths."""
+    """Article files under the given files and folders, and one error line per unusable path.
+
+    Folders are read in sorted order, hidden entries (`.git`, editors' lock files) left out. Linked
+    folders are followed once; a dangling link, a link loop or a link back to a folder already read
+    is reported, never skipped in silence.
+    """
     found: list[Path] = []
     errors: list[str] = []
+    seen: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in suffixes and p.is_file()))
+        if problem := _link_problem(path):
+            errors.append(f"{path}: {problem}; skipped")
+        elif path.is_dir():
+            _walk(path, suffixes, found, errors, seen)
         elif path.is_file():
             found.append(path)
+        elif path.exists():
+            errors.append(f"{path}: not a regular file or folder; skipped")
         else:
             errors.append(f"{path}: no such file or folder")
     return found, errors
+
+
+def _walk(folder: Path, suffixes: Sequence[str], found: list[Path], errors: list[str], seen: set[Path]) -> None:
+    real = folder.resolve()
+    if real in seen:
+        errors.append(f"{folder}: a link back to a folder already read; skipped")
+        return
+    seen.add(real)
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        errors.append(f"{folder}: cannot read the folder: {exc.strerror or exc}")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        wanted = entry.suffix.lower() in suffixes
+        if problem := _link_problem(entry):
+            if wanted or not entry.suffix:  # a link named like an article, or maybe a linked folder
+                errors.append(f"{entry}: {problem}; skipped")
+        elif entry.is_dir():
+            _walk(entry, suffixes, found, errors, seen)
+        elif wanted and entry.is_file():
+            found.append(entry)
+
+
+def _link_problem(path: Path) -> str | None:
+    """Why a symbolic link cannot be followed (dangling, or a loop); None for a usable link or no link."""
+    if not path.is_symlink():
+        return None
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 and 3.12 report a loop so
+        return "a symbolic link loop"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        return f"a symbolic link to a missing file ({os.readlink(path)})"
+    return None
 
 
 def embed_texts(embeddings: Any, texts: list[str]) -> Vector:
@@ -72,8 +125,15 @@ class Ingestor:
         self.chunk_size = chunk_size
         self.overlap = overlap
 
-    def index(self, articles: Sequence[Article], report: IngestReport, progress: Progress | None = None) -> None:
-        """Index articles whose content changed; unchanged ones are skipped without embedding.
+    def index(
+        self,
+        articles: Sequence[Article],
+        report: IngestReport,
+        progress: Progress | None = None,
+        run: str | None = None,
+    ) -> dict[str, str]:
+        """Index articles whose content changed, or whose stored chunks are incomplete; unchanged ones are
+        skipped without embedding. Returns the (article id -> content hash) versions written.
 
         A pipeline of three threads keeps the model, the slow part, busy: while one batch is
         embedded, the next is split into sentences and the previous one is stored (the model and
@@ -81,8 +141,10 @@ class Ingestor:
         stored in order.
         """
         known = self.store.content_hashes([a.id for a in articles])
-        todo = [a for a in articles if known.get(a.id) != a.content_hash]
-        report.unchanged.extend(a.id for a in articles if known.get(a.id) == a.content_hash)
+        same = [a.id for a in articles if known.get(a.id) == a.content_hash]
+        broken = set(self.store.incomplete(same))
+        todo = [a for a in articles if known.get(a.id) != a.content_hash or a.id in broken]
+        report.unchanged.extend(i for i in same if i not in broken)
         done = len(articles) - len(todo)
         if progress:
             progress(done, len(articles))
@@ -101,14 +163,17 @@ class Ingestor:
                 items = self._embed_batch(batch, splits, report)
                 if storing is not None:
                     storing.result()  # raises the writer's error here, before more work is queued
-                storing = writer.submit(self.store.put_articles, items, [a.id for a in batch if a.id in known])
+                storing = writer.submit(self.store.put_articles, items, run)
                 for article in batch:
                     (report.updated if article.id in known else report.added).append(article.id)
+                    if article.id in broken:
+                        report.repaired.append(article.id)
                 done += len(batch)
                 if progress:
                     progress(done, len(articles))
             if storing is not None:
                 storing.result()
+        return {a.id: a.content_hash for a in todo}
 
     def _embed_batch(self, articles: list[Article], splits: list[list[Span]], report: IngestReport) -> list[Indexed]:
         """Chunk a batch and embed its sentences in one model call."""
@@ -131,12 +196,14 @@ def _split_all(articles: Sequence[Article]) -> list[list[Span]]:
 
 
 def save_copy(article: Article, knowledge_dir: Path) -> Path:
-    """Write an article into the knowledge folder as Markdown, so a rebuild keeps it."""
+    """Write an article into the knowledge folder as Markdown, so a rebuild keeps it; ArticleError if the
+    copy would not read back as the same article, OSError if it cannot be written."""
+    text = to_markdown(article)
+    if parse_markdown(text, article.id).content_hash != article.content_hash:
+        raise ArticleError(f"{article.id}: its Markdown copy would not read back as the same article; not indexed")
     knowledge_dir.mkdir(parents=True, exist_ok=True)
     target = knowledge_dir / f"{article.id}.md"
-    tmp = target.with_suffix(".md.tmp")
-    tmp.write_text(to_markdown(article), encoding="utf-8")
-    tmp.replace(target)
+    atomic_write(target, text)
     return target
 
 

@@ -14,11 +14,10 @@ from bot.answer import Answerer
 from bot.answer_model import Answer
 from bot.config import Settings
 from bot.dates import Window
-from bot.duplicates import drop_near_duplicates
-from bot.ingest import Ingestor, IngestReport, Progress, discover, load_files, save_copy
+from bot.ingest import Ingestor, IngestReport, Progress
 from bot.lexical import LexicalIndex
 from bot.retrieve import Filters, Retrieval, Retriever
-from bot.store import ArticleInfo, Store, make_client, published_in, store_location
+from bot.store import ArticleInfo, Store, make_client, published_in, reopener, store_location
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from bot.accounts import AccountsReport
     from bot.brief import Briefing
     from bot.corpus import Article
+    from bot.ingest_run import Deletion, Notify
     from bot.llm.writing import Writer
     from bot.summarize import Summary
 
@@ -82,6 +82,7 @@ class Services:
         built = self._answerer
         if built is None or built[0] != generation:
             registry = self.registry()  # read once: BM25 and the answerer share it
+            self.store.pin({i: a.content_hash for i, a in registry.items()})  # search the versions it lists
             retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical(registry), registry)
             answerer = Answerer(
                 self.store,
@@ -109,66 +110,65 @@ class Services:
         self.store.close()
 
     # --- operations ----------------------------------------------------------------------------
-    def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
+    def ensure_index(self, progress: Progress | None = None, on_wait: Notify | None = None) -> IngestReport | None:
         """Build the index from the knowledge folder if it is empty (first use)."""
         if self.store.count_articles() > 0:
             return None
-        return self.ingest([self.settings.knowledge_dir], progress=progress)
+        return self.ingest([self.settings.knowledge_dir], progress=progress, on_wait=on_wait)
 
     def ingest(
-        self, paths: list[Path], rebuild: bool = False, prune: bool = False, progress: Progress | None = None
+        self,
+        paths: list[Path],
+        rebuild: bool = False,
+        prune: bool = False,
+        progress: Progress | None = None,
+        on_wait: Notify | None = None,
     ) -> IngestReport:
-        """Ingest files and folders; copies of files from outside the knowledge folder are saved into it."""
-        from bot.loaders import SUPPORTED_SUFFIXES, load_article_file
+        """Ingest files and folders (see `bot.ingest_run`); copies of files from outside the knowledge folder
+        are saved into it. Another process's ingest of this data dir is waited for (`on_wait` hears of it)."""
+        from bot import ingest_run
 
-        report = IngestReport()
-        if rebuild:
-            self.store.reset()
-        files, report.errors = discover(paths, SUPPORTED_SUFFIXES)
-        loaded = load_files(files, load_article_file, report)
-        # The same text under another name is reported and skipped before it is saved or indexed.
-        loaded = drop_near_duplicates(loaded, self.store, report.errors)
-        knowledge = self.settings.knowledge_dir.resolve()
-        for path, article in loaded:
-            if knowledge not in path.resolve().parents:
-                report.saved.append(save_copy(article, knowledge))
-        articles = [article for _, article in loaded]
-        pending = self.settings.data_dir / "ingest.pending"
-        if pending.exists():  # an earlier ingest stopped midway: drop its chunks that no record commits
-            self.store.prune_orphans()
-        pending.parent.mkdir(parents=True, exist_ok=True)
-        pending.touch()
-        self.ingestor.index(articles, report, progress)
-        if prune:
-            keep = {a.id for a in articles}
-            for info in self.store.articles():
-                if info.id not in keep and self.store.delete_article(info.id):
-                    report.removed.append(info.id)
-        pending.unlink()  # only after success: reading every chunk to find orphans costs seconds at scale
+        try:
+            with ingest_run.locked(self.settings, on_wait):
+                return ingest_run.ingest(self.settings, self.ingestor, paths, rebuild, prune, progress)
+        finally:
+            self._after_change()
+
+    def _after_change(self) -> None:
         self.refresh()
-        self.lexical()  # bring BM25 up to date now, so the first question after an ingest is not slowed
-        return report
+        try:
+            self.lexical()  # bring BM25 up to date now, so the first question after an ingest is not slowed
+        except OSError as exc:  # a cache: a full or read-only data dir costs the next question time, not data
+            log.warning("could not update the BM25 index: %s", exc)
 
-    def ingest_url(self, url: str) -> IngestReport:
+    def ingest_url(self, url: str, on_wait: Notify | None = None) -> IngestReport:
         """Download one article page (checked by `bot.fetch_url`) and ingest it like a file, its URL recorded."""
         import tempfile
 
-        from bot.corpus import to_markdown
+        from bot.boilerplate import refuse_boilerplate
+        from bot.corpus import make_article_id, to_markdown
         from bot.fetch_url import FetchPolicy, fetch_article
 
         article = fetch_article(url, FetchPolicy.from_settings(self.settings))
+        refuse_boilerplate(article, url)
+        # The id hashes the URL the page was served from: another page with the same date and title is not it.
+        article = article.with_id(make_article_id(article.title, article.published, article.url or url))
         with tempfile.TemporaryDirectory(prefix="yalu-url-") as folder:
             path = Path(folder) / f"{article.id}.md"
             path.write_text(to_markdown(article), encoding="utf-8")
-            report = self.ingest([path])
+            report = self.ingest([path], on_wait=on_wait)
         report.errors = [line.replace(str(path), url) for line in report.errors]
         return report
 
-    def delete(self, article_id: str) -> bool:
-        """Remove one article from the index."""
-        removed = self.store.delete_article(article_id)
-        self.refresh()
-        return removed
+    def delete(self, article_id: str, on_wait: Notify | None = None) -> Deletion:
+        """Remove one article from the index and its copy from the knowledge folder."""
+        from bot import ingest_run
+
+        try:
+            with ingest_run.locked(self.settings, on_wait):
+                return ingest_run.delete(self.settings, self.store, article_id)
+        finally:
+            self.refresh()
 
     def ask(
         self,
@@ -357,7 +357,7 @@ def build_services(settings: Settings) -> Services:
     """Build the store and embedding model once, from settings."""
     from bot.embeddings import make_embeddings
 
-    store = Store(make_client(settings), settings.collection, store_location(settings))
+    store = Store(make_client(settings), settings.collection, store_location(settings), reopener(settings))
     return Services(settings, store, make_embeddings(settings.embeddings))
 
 

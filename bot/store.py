@@ -6,9 +6,15 @@ and of loading them at start-up stays negligible however large the corpus grows.
 collection holds one record, the generation token every registry change renews
 (`bot.registry_snapshot` uses it to skip reading the registry when nothing changed).
 
-The article record is written after its chunks, so it acts as the commit marker: chunks whose
-(article id, content hash) has no matching article record are leftovers of an interrupted
-ingest and are removed by `prune_orphans`.
+Writes are copy-on-write. A chunk's id holds its article's content hash, so a new version's chunks
+never overwrite the old one's: they are written first, then the article record is switched to the new
+hash (the commit), then the old version's chunks are dropped. A kill at any moment leaves each article
+whole in its old or its new version; readers only use chunks of the version the registry they read
+names (`pin`). Chunks no record commits are leftovers, removed by `prune_orphans`.
+
+Several processes may write one Chroma server. Each ingest is a run: its chunks carry its run id, and
+it holds a lease in the state collection, renewed at every commit. Recovery removes only leftovers of
+runs that are dead (its own killed run, or one whose lease expired), never a live run's batch in flight.
 """
 
 from __future__ import annotations
@@ -18,8 +24,11 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import os
+import socket
+import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -29,7 +38,7 @@ import numpy as np
 from bot.chunking import Chunk, Span
 from bot.corpus import Article, parse_markdown, to_markdown
 from bot.duplicates import Signature, minhash
-from bot.errors import StoreUnavailable
+from bot.errors import StoreUnavailable, YaluError
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -44,6 +53,9 @@ _IDS_PER_QUERY = 200  # article ids per `$in` filter: keeps each SQL query small
 _GENERATION = "generation"  # the one record of the state collection
 _DEEPEST = 4000  # nearest sentences read (ids and distances only) before a filtered search asks Chroma to filter
 _NAMED_SENTENCES = 6000  # up to this many, a filtered search names the allowed sentences' ids to Chroma
+_RUN = "run:"  # state records of ingests in progress, "run:<id>", each holding its lease
+LEASE_S = 15 * 60  # a run that renewed its lease longer ago than this is dead (a batch takes seconds)
+_READS = frozenset({"get", "query", "count", "peek"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,19 @@ class ChunkRecord:
     def sentence_text(self, span: Span) -> str:
         """The verbatim text of one of this chunk's sentences."""
         return self.text[span.start - self.start : span.end - self.start]
+
+
+@dataclass(frozen=True)
+class Run:
+    """An ingest that writes to the store, and when it last renewed its lease."""
+
+    id: str
+    renewed: float
+    holder: str  # host and process, for people reading the state
+
+    def alive(self, now: float | None = None) -> bool:
+        """Whether the lease still holds: the run may have a batch in flight."""
+        return (now if now is not None else time.time()) - self.renewed < LEASE_S
 
 
 def date_range(article: Article) -> tuple[int, int]:
@@ -147,13 +172,34 @@ def make_client(settings: Settings) -> ClientAPI:
         raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}{hint}") from exc
 
 
-def _forget_client(path: Path) -> None:
-    """Drop the client chromadb keeps for `path` in this process: its store is gone (the folder was
-    deleted), and reusing it fails with "Failed to get segments" until it happens to be collected."""
+def reopener(settings: Settings) -> Callable[[], ClientAPI] | None:
+    """How to open the embedded store afresh (see `Store.reopen`); None in server mode, which needs none."""
+    if settings.chroma_host:
+        return None
+
+    def reopen() -> ClientAPI:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # The old client's files are closed, unless another Store of this process reads through it too (it
+        # reopens in turn when it sees the change, and the old one is freed with the last of them).
+        shared = SharedSystemClient._identifier_to_refcount.get(str(settings.chroma_dir), 0) > 1
+        old = _forget_client(settings.chroma_dir)
+        client = make_client(settings)
+        if old is not None and not shared:
+            old.stop()  # a call still running holds its own reference to the bindings until it returns
+        return client
+
+    return reopen
+
+
+def _forget_client(path: Path) -> Any:
+    """Drop the client chromadb keeps for `path` in this process, so the next one opens the files afresh, and
+    return its system (None if there was none): needed when the folder was deleted (reusing it fails with
+    "Failed to get segments") and when another process wrote to it (see `Store.reopen`)."""
     from chromadb.api.shared_system_client import SharedSystemClient
 
-    SharedSystemClient._identifier_to_system.pop(str(path), None)
     SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+    return SharedSystemClient._identifier_to_system.pop(str(path), None)
 
 
 def set_aside(settings: Settings) -> Path | None:
@@ -217,29 +263,47 @@ class _Rows:
 
 
 class _Reachable:
-    """A collection whose calls turn a lost connection into StoreUnavailable.
+    """A collection of a store, whose calls turn faults into one line or a reopened client.
 
-    A Chroma server can stop while the bot runs; httpx then raises transport errors from any
-    call. Translating them here, once, lets every command answer "store unavailable" and lets
-    the next call succeed again when the server is back (httpx opens a new connection each time).
+    - A Chroma server can stop while the bot runs; httpx then raises transport errors from any call.
+      They become StoreUnavailable, and the next call succeeds again when the server is back.
+    - Another process writing to the embedded store leaves this process's in-memory view of it stale
+      ("Error finding id" on every search until restarted): a read that fails reopens the store and is
+      tried once more.
+    - A write that fails (disk full, read-only files) becomes StoreUnavailable: one line, and the
+      copy-on-write order means the index still holds whole articles only.
     """
 
-    def __init__(self, collection: Any, where: str) -> None:
-        self._collection = collection
-        self._where = where
+    def __init__(self, store: Store, name: str) -> None:
+        self._store = store
+        self._name = name
 
     def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._collection, name)
+        attribute = getattr(self._store._raw[self._name], name)
         if not callable(attribute):
             return attribute
 
         def call(*args: Any, **kwargs: Any) -> Any:
             import httpx
+            from chromadb.errors import ChromaError
 
             try:
                 return attribute(*args, **kwargs)
             except httpx.TransportError as exc:
-                raise StoreUnavailable(f"store unavailable: cannot reach {self._where} ({exc})") from exc
+                raise StoreUnavailable(f"store unavailable: cannot reach {self._store.where} ({exc})") from exc
+            except ChromaError as exc:
+                if name not in _READS:
+                    # A failed write leaves the embedded client stuck (its next call never returns): start afresh.
+                    with contextlib.suppress(YaluError):
+                        self._store.reopen()
+                    raise StoreUnavailable(
+                        f"could not write to {self._store.where}: {exc}; the index holds whole articles only: "
+                        "free space (or fix permissions) and run `yalu ingest` again"
+                    ) from exc
+                if not self._store.reopen():
+                    raise
+                log.info("reading %s failed (%s); reopened it", self._store.where, exc)
+                return getattr(self._store._raw[self._name], name)(*args, **kwargs)
 
         return call
 
@@ -247,28 +311,60 @@ class _Reachable:
 class Store:
     """Articles and chunks in Chroma, with the operations the rest of Yalu needs."""
 
-    def __init__(self, client: ClientAPI, name: str, where: str = "the Chroma store") -> None:
-        """Open (or create) the collections of the index `name`; `where` names the store in error messages."""
+    def __init__(
+        self,
+        client: ClientAPI,
+        name: str,
+        where: str = "the Chroma store",
+        reopen: Callable[[], ClientAPI] | None = None,
+    ) -> None:
+        """Open (or create) the collections of the index `name`; `where` names the store in error messages.
+
+        `reopen` opens the embedded store afresh (see `reopen`); None for a server, whose view is shared.
+        """
         self.client = client
         self.name = name
         self.where = where
+        self._reopen = reopen
         self._placeholders: dict[str, Vector] = {}
+        self._raw: dict[str, Any] = {}
+        self._seen: str | None = None  # the generation token this process last read or wrote
+        self._committed: Mapping[str, str] | None = None  # the registry readers go by (see `pin`)
         self._open_collections()
+        self._chunks = self._collection("chunks")
+        self._sentences = self._collection("sentences")
+        self._articles = self._collection("articles")
+        self._state = self._collection("state")
 
     def _open_collections(self) -> None:
-        self._chunks = self._collection(f"{self.name}_chunks")
-        self._sentences = self._collection(f"{self.name}_sentences")
-        self._articles = self._collection(f"{self.name}_articles")
-        self._state = self._collection(f"{self.name}_state")
+        for part in ("chunks", "sentences", "articles", "state"):
+            name = f"{self.name}_{part}"
+            try:
+                self._raw[part] = self.client.get_or_create_collection(
+                    name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+                )
+            except Exception as exc:
+                raise StoreUnavailable(f"cannot open the Chroma collection {name!r}: {exc}") from exc
 
-    def _collection(self, name: str) -> Collection:
-        try:
-            collection = self.client.get_or_create_collection(
-                name, metadata={"hnsw:space": "cosine"}, embedding_function=None
-            )
-        except Exception as exc:
-            raise StoreUnavailable(f"cannot open the Chroma collection {name!r}: {exc}") from exc
-        return cast("Collection", _Reachable(collection, self.where))
+    def _collection(self, part: str) -> Collection:
+        return cast("Collection", _Reachable(self, part))
+
+    def reopen(self) -> bool:
+        """Open the embedded store afresh, so that what other processes wrote is seen; False in server mode.
+
+        Chroma's embedded client keeps the vector index in memory as it was when first read: after
+        another process's ingest, searches fail with "Error finding id" until the files are read again.
+        """
+        if self._reopen is None:
+            return False
+        self.client = self._reopen()
+        self._open_collections()
+        return True
+
+    def pin(self, committed: Mapping[str, str] | None) -> None:
+        """Search only chunks of these (article id -> content hash) versions: the registry the reader
+        holds. Chunks of a version being written, or just replaced, are then never returned."""
+        self._committed = committed
 
     # --- registry -------------------------------------------------------------------------
     def articles(self) -> list[ArticleInfo]:
@@ -303,11 +399,42 @@ class Store:
 
     def content_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
         """The content hash of each of the given articles that is indexed (one query per page of ids)."""
-        found: dict[str, str] = {}
+        return {i: str(m["content_hash"]) for i, m in self._records(article_ids).items()}
+
+    def _records(self, article_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        found: dict[str, Mapping[str, Any]] = {}
         for start in range(0, len(article_ids), _PAGE):
             got = self._articles.get(ids=list(article_ids[start : start + _PAGE]), include=["metadatas"])
-            found.update((i, str(m["content_hash"])) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True))
+            found.update(zip(got["ids"], got["metadatas"] or [], strict=True))
         return found
+
+    def front_matters(self, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The front matter of each of the given articles that is indexed."""
+        return {i: json.loads(m["front_matter"]) for i, m in self._records(article_ids).items()}
+
+    def incomplete(self, article_ids: Sequence[str]) -> list[str]:
+        """Indexed articles among these whose record names chunks or sentences that are not stored (a
+        recovery elsewhere removed them): the next ingest writes them again instead of calling them unchanged.
+
+        Records from before chunk counts were kept are checked by their sentences only, or not at all.
+        """
+        expected: dict[str, list[str]] = {"chunks": [], "sentences": []}
+        owner: dict[str, str] = {}
+        for aid, meta in self._records(article_ids).items():
+            stem = f"{aid}:{meta['content_hash']}"
+            chunk_ids = [f"{stem}:{i}" for i in range(int(meta.get("chunks", 0)))]
+            sentence_ids = [f"{stem}:s{i}" for i in range(int(meta.get("sentences", 0)))]
+            expected["chunks"] += chunk_ids
+            expected["sentences"] += sentence_ids
+            owner.update(dict.fromkeys(chunk_ids + sentence_ids, aid))
+        broken: set[str] = set()
+        for part, collection in (("chunks", self._chunks), ("sentences", self._sentences)):
+            wanted = expected[part]
+            for start in range(0, len(wanted), _PAGE):
+                page = wanted[start : start + _PAGE]
+                present = set(collection.get(ids=page, include=[])["ids"])
+                broken.update(owner[i] for i in page if i not in present)
+        return sorted(broken)
 
     @staticmethod
     def _info(article_id: str, meta: Any) -> ArticleInfo:
@@ -327,45 +454,137 @@ class Store:
         )
 
     # --- writing --------------------------------------------------------------------------
-    def put_articles(self, items: Sequence[Indexed], replacing: Sequence[str] = ()) -> None:
-        """Store a batch of articles: one write per collection, chunks and sentences first, then the
-        registry records, which commit them. `replacing` names articles whose old chunks go first.
+    def put_articles(self, items: Sequence[Indexed], run: str | None = None) -> None:
+        """Store a batch of articles, copy-on-write: their chunks and sentences, then their records (the
+        commit), then the chunks of the versions they replace. `run` tags the writes (see `begin_run`).
 
         Each sentence is embedded once and searched in the sentence collection; a chunk carries
         its sentences' vectors in its metadata (int8) for ranking inside the chunk.
         """
-        if replacing:
-            self.delete_chunks(*replacing)
+        self.write_chunks(items, run)
+        self.commit(items, run)
+        self.drop_superseded(items, run)
+
+    def write_chunks(self, items: Sequence[Indexed], run: str | None = None) -> None:
+        """Write the chunks and sentences of a batch, invisible until `commit` (upserts: a killed run's
+        leftovers with the same ids are simply written again)."""
         chunks, sentences = _Rows(), _Rows(with_documents=False)  # sentence text is read from its chunk
         for item in items:
-            self._chunk_rows(item, chunks)
-            self._sentence_rows(item, sentences)
-        chunks.write(self._chunks.add)
-        sentences.write(self._sentences.add)
+            self._chunk_rows(item, chunks, run)
+            self._sentence_rows(item, sentences, run)
+        chunks.write(self._chunks.upsert)
+        sentences.write(self._sentences.upsert)
+
+    def commit(self, items: Sequence[Indexed], run: str | None = None) -> None:
+        """Switch the batch's article records to the versions just written, and renew the run's lease."""
         records = _Rows()
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         for item in items:
             a = item.article
             lo, hi = date_range(a)
-            meta = {"content_hash": a.content_hash, "ingested_at": now, "lo": lo, "hi": hi}
+            meta: dict[str, Any] = {"content_hash": a.content_hash, "ingested_at": now, "lo": lo, "hi": hi}
             meta["sentences"] = len(item.sentences)  # sentence ids are s0 … s(n-1): a filtered search names them
+            meta["chunks"] = len(item.chunks)  # chunk ids are 0 … n-1: an ingest checks they are all there
             meta["minhash"] = base64.b64encode(minhash(a.body).tobytes()).decode("ascii")
             meta["front_matter"] = json.dumps(a.front_matter(), default=str)
+            if run:
+                meta["run"] = run
             records.append(a.id, to_markdown(a), self._placeholder(self._articles), meta)
         records.write(self._articles.upsert)
+        if run:
+            self.renew_run(run)
         self._new_generation()
 
-    def _chunk_rows(self, item: Indexed, rows: _Rows) -> None:
+    def drop_superseded(self, items: Sequence[Indexed], run: str | None = None) -> None:
+        """Remove the chunks of the versions these articles replaced, except those a live run is writing
+        (another replica's update in flight: whichever commits last wins, and its chunks must be there)."""
+        current = {item.article.id: item.article.content_hash for item in items}
+        self._delete_where(list(current), lambda meta: meta.get("content_hash") != current[meta["article_id"]], run)
+
+    def _delete_where(
+        self, article_ids: list[str], doomed: Callable[[Mapping[str, Any]], bool], run: str | None
+    ) -> None:
+        """Delete the chunks and sentences of these articles that `doomed` picks and no other live run wrote."""
+        live = {r.id for r in self.runs() if r.alive()} - {run}
+        for collection in (self._chunks, self._sentences):
+            for start in range(0, len(article_ids), _IDS_PER_QUERY):
+                where: dict[str, Any] = {"article_id": {"$in": article_ids[start : start + _IDS_PER_QUERY]}}
+                got = collection.get(where=where, include=["metadatas"])
+                stale = [
+                    i
+                    for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+                    if doomed(m) and m.get("run") not in live
+                ]
+                for first in range(0, len(stale), _PAGE):
+                    collection.delete(ids=stale[first : first + _PAGE])
+
+    # --- runs and leases --------------------------------------------------------------------
+    def begin_run(self) -> str:
+        """Start a run: a new id, with a lease other writers respect until it expires or `end_run`."""
+        run = uuid.uuid4().hex[:16]
+        self.renew_run(run)
+        return run
+
+    def renew_run(self, run: str) -> None:
+        """Renew a run's lease (every commit does)."""
+        holder = f"{socket.gethostname()}:{os.getpid()}"
+        self._state.upsert(
+            ids=[_RUN + run],
+            embeddings=np.ones((1, 1), np.float32),
+            metadatas=[{"renewed": time.time(), "holder": holder}],
+        )
+
+    def end_run(self, run: str, written: Mapping[str, str] | None = None) -> None:
+        """Finish a run: drop its chunks of `written` articles (id -> content hash it committed) whose record
+        another run switched since (two replicas updating one article: the last commit wins), then its lease."""
+        written = written or {}
+        now = self.content_hashes(list(written))
+        lost = [aid for aid, content_hash in written.items() if now.get(aid) != content_hash]
+        if lost:
+            self._delete_where(
+                lost, lambda m: m.get("run") == run and now.get(m["article_id"]) != m["content_hash"], run
+            )
+        self._state.delete(ids=[_RUN + run])
+
+    def runs(self) -> list[Run]:
+        """The runs that hold (or held) a lease: ingests in progress, or dead ones not yet cleaned up."""
+        got = self._state.get(include=["metadatas"])
+        return [
+            Run(i.removeprefix(_RUN), float(cast(float, m["renewed"])), str(m.get("holder", "")))
+            for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+            if i.startswith(_RUN)
+        ]
+
+    def recover(self, dead: set[str], run: str | None = None) -> int:
+        """After runs died (`dead`: this process's own killed run; runs whose lease expired are added), remove
+        the leftovers no record commits, except a live run's; returns how many chunks were removed."""
+        runs = self.runs()
+        expired = {r.id for r in runs if not r.alive()}
+        live = {r.id for r in runs if r.alive()} - dead - {run}
+        removed = self.prune_orphans(keep_runs=live)
+        for gone in (dead | expired) - {run}:
+            self._state.delete(ids=[_RUN + gone])
+        return removed
+
+    def delete_chunks(self, *article_ids: str) -> None:
+        """Remove every chunk (and indexed sentence) of the given articles."""
+        for start in range(0, len(article_ids), _IDS_PER_QUERY):
+            where: dict[str, Any] = {"article_id": {"$in": list(article_ids[start : start + _IDS_PER_QUERY])}}
+            self._chunks.delete(where=where)
+            self._sentences.delete(where=where)
+
+    def _chunk_rows(self, item: Indexed, rows: _Rows, run: str | None) -> None:
         article = item.article
         lo, hi = date_range(article)
         position = {span: i for i, span in enumerate(item.sentences)}
+        tag = {"run": run} if run else {}
         for chunk in item.chunks:
             svecs = item.sentence_vectors[[position[s] for s in chunk.sentences]]
             rows.append(
                 f"{article.id}:{article.content_hash}:{chunk.index}",
                 article.body[chunk.start : chunk.end],
                 self._placeholder(self._chunks),
-                self._chunk_meta(article, chunk, svecs, lo, hi),
+                {**self._chunk_meta(article, chunk, svecs, lo, hi), **tag},
             )
 
     def _placeholder(self, collection: Collection) -> Vector:
@@ -379,7 +598,7 @@ class Store:
         return self._placeholders[collection.name]
 
     @staticmethod
-    def _sentence_rows(item: Indexed, rows: _Rows) -> None:
+    def _sentence_rows(item: Indexed, rows: _Rows, run: str | None) -> None:
         """Index each sentence on its own: dense search works per sentence, so one apt sentence
         is found even when the rest of its chunk is about something else."""
         article = item.article
@@ -389,6 +608,8 @@ class Store:
             home.update({span: chunk.index for span in chunk.sentences})
         common = {"article_id": article.id, "content_hash": article.content_hash, "lo": lo, "hi": hi}
         common["outlet"] = article.outlet or ""
+        if run:
+            common["run"] = run
         for i, span in enumerate(item.sentences):
             rows.append(
                 f"{article.id}:{article.content_hash}:s{i}",
@@ -413,13 +634,6 @@ class Store:
             "vectors": _encode_vectors(svecs),
         }
 
-    def delete_chunks(self, *article_ids: str) -> None:
-        """Remove every chunk (and indexed sentence) of the given articles."""
-        for start in range(0, len(article_ids), _IDS_PER_QUERY):
-            where: dict[str, Any] = {"article_id": {"$in": list(article_ids[start : start + _IDS_PER_QUERY])}}
-            self._chunks.delete(where=where)
-            self._sentences.delete(where=where)
-
     def delete_article(self, article_id: str) -> bool:
         """Remove an article and its chunks; False if it was not indexed."""
         known = bool(self._articles.get(ids=[article_id]).get("ids"))
@@ -430,24 +644,37 @@ class Store:
 
     def generation(self) -> str | None:
         """A token that changes whenever the registry does, here or in another process sharing the
-        store; None for an index written before tokens were kept (or an empty one)."""
+        store; None for an index written before tokens were kept (or an empty one).
+
+        When another process moved it, the embedded store is reopened first (see `reopen`), so that
+        what that process wrote is read from the files rather than from this process's stale memory.
+        """
+        token = self._generation()
+        if token != self._seen and self._seen is not None and self.reopen():
+            token = self._generation()
+        self._seen = token
+        return token
+
+    def _generation(self) -> str | None:
         metadatas = self._state.get(ids=[_GENERATION], include=["metadatas"]).get("metadatas") or []
         return str(metadatas[0]["generation"]) if metadatas else None
 
     def _new_generation(self) -> None:
         # Written after the change it marks: a reader that saw the old token re-reads next time.
-        token = {"generation": uuid.uuid4().hex}
-        self._state.upsert(ids=[_GENERATION], embeddings=np.ones((1, 1), np.float32), metadatas=[token])
+        token = uuid.uuid4().hex
+        self._state.upsert(ids=[_GENERATION], embeddings=np.ones((1, 1), np.float32), metadatas=[{"generation": token}])
+        self._seen = token  # our own change: nothing to reopen for
 
-    def prune_orphans(self) -> int:
-        """Delete chunks left by an interrupted ingest; returns how many were removed."""
+    def prune_orphans(self, keep_runs: set[str] | frozenset[str] = frozenset()) -> int:
+        """Delete chunks no article record commits (an interrupted ingest's), except those written by the
+        runs in `keep_runs` (live ones: their records are still to come); returns how many were removed."""
         current = {a.id: a.content_hash for a in self.articles()}
         removed = 0
         for collection in (self._chunks, self._sentences):
             stale = [
                 cid
                 for cid, m in self._page(collection, include=["metadatas"])
-                if current.get(str(m["article_id"])) != m["content_hash"]
+                if current.get(str(m["article_id"])) != m["content_hash"] and m.get("run") not in keep_runs
             ]
             for start in range(0, len(stale), _PAGE):
                 collection.delete(ids=stale[start : start + _PAGE])
@@ -467,6 +694,7 @@ class Store:
                 self.client.delete_collection(name)
         self._placeholders.clear()
         self._open_collections()
+        self._seen = None
 
     # --- reading --------------------------------------------------------------------------
     def query(self, vector: Vector, k: int, articles: Sequence[ArticleInfo] | None = None) -> list[tuple[str, float]]:
@@ -490,6 +718,8 @@ class Store:
             return []
         else:
             hits = self._nearest_among(vector, want, articles)
+        if self._committed is not None:  # a version being written or just replaced is not the reader's
+            hits = [(m, d) for m, d in hits if self._committed.get(str(m["article_id"])) == m["content_hash"]]
         best: dict[str, float] = {}
         for meta, dist in hits:
             chunk_id = f"{meta['article_id']}:{meta['content_hash']}:{meta['chunk']}"

@@ -84,9 +84,11 @@ def test_markdown_file_round_trips(tmp_path: Path, suffix: str) -> None:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_txt_file_is_parsed_as_raw_text(tmp_path: Path, seed: str) -> None:
-    """A .txt file goes through parse_raw_text with its file name as the source."""
+    """A .txt file goes through parse_raw_text with its file name as the source, its id ending in a path hash."""
     path = Path(shutil.copy(RAW / seed, tmp_path / seed))
-    assert load_article_file(path) == parse_raw_text((RAW / seed).read_text(encoding="utf-8"), source=seed)
+    parsed = parse_raw_text((RAW / seed).read_text(encoding="utf-8"), source=seed)
+    loaded = load_article_file(path)
+    assert loaded == parsed.with_id(loaded.id) and loaded.id.startswith(f"{parsed.id}-")
 
 
 @pytest.mark.parametrize("suffix", [".html", ".htm", ".HTML"])

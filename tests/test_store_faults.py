@@ -1,69 +1,21 @@
-"""Store faults: an ingest killed midway, a damaged or missing data dir; each recovers without losing an article."""
+"""Store faults: a damaged or missing data dir; each recovers without losing an article.
+
+Ingests and updates killed midway are in tests/faults/test_store_kills.py (seeded kill points).
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from bot.bench.synth import write_corpus
-from bot.chunking import chunk_sentences, split_sentences
 from bot.cli import main
-from bot.loaders import load_article_file
 from bot.services import build_services
 from tests.conftest import KNOWLEDGE, make_settings
 
 QUESTION = "What did Xi write to Kim in September 2023?"
-_CLI = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
-
-
-def _expected_chunks(folder: Path) -> dict[str, int]:
-    """Chunks each article of a folder should have, computed from the files alone."""
-    counts = {}
-    for path in folder.glob("*.md"):
-        article = load_article_file(path)
-        counts[article.id] = len(chunk_sentences(split_sentences(article.body), 3, 1))
-    return counts
-
-
-def test_ingest_killed_midway_leaves_a_consistent_index_and_a_rerun_completes(tmp_path: Path) -> None:
-    """SIGKILL during an ingest: the index holds only whole articles, and running ingest again gives exact counts."""
-    knowledge, data = tmp_path / "knowledge", tmp_path / "data"
-    write_corpus([load_article_file(p) for p in sorted(KNOWLEDGE.glob("*.md"))], 100, knowledge)
-    env = {**os.environ, "YALU_DATA_DIR": str(data), "YALU_KNOWLEDGE_DIR": str(knowledge)}
-    process = subprocess.Popen([*_CLI, "ingest"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    sqlite = data / "chroma" / "chroma.sqlite3"
-    start_size = None
-    deadline = time.monotonic() + 300
-    while process.poll() is None and time.monotonic() < deadline:  # kill once the first batch is being written
-        size = sqlite.stat().st_size if sqlite.exists() else None
-        start_size = start_size or size
-        if (data / "ingest.pending").exists() and size and start_size and size > start_size:
-            break
-        time.sleep(0.05)
-    process.send_signal(signal.SIGKILL)
-    assert process.wait() == -signal.SIGKILL, "ingest finished before it could be killed"
-
-    services = build_services(make_settings(data, knowledge))
-    registry = {a.id: a.content_hash for a in services.store.articles()}
-    assert len(registry) < 100  # it really stopped midway
-    for article_id in registry:  # every registered article is whole: records commit after their chunks
-        assert services.store.article(article_id) is not None
-
-    report = services.ingest([knowledge])
-    expected = _expected_chunks(knowledge)
-    registry = {a.id: a.content_hash for a in services.store.articles()}
-    chunks = [(meta["article_id"], meta["content_hash"]) for _, _, meta in services.store.iter_chunks()]
-    assert not report.errors and set(registry) == set(expected)
-    assert len(chunks) == sum(expected.values())  # no duplicates, no orphans left by the killed run
-    assert set(chunks) == set(registry.items())
-    assert services.lexical().articles == registry
 
 
 @pytest.fixture

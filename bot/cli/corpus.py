@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.cli.common import Subcommands
     from bot.config import Settings
     from bot.ingest import IngestReport
+    from bot.ingest_run import Deletion
     from bot.services import Services
 
 
@@ -56,8 +57,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     built = _open_for_ingest(settings(), args.rebuild)  # no ensure_index: ingest builds the index itself
     for article_id in args.delete:
-        found = built.delete(article_id)
-        print(f"{'removed' if found else 'not indexed'}: {article_id}")
+        print(_deletion_line(built.delete(article_id, on_wait=_waiting)))
     if args.delete and not args.paths and not args.rebuild:
         return 0
     urls = [p for p in args.paths if p.startswith(("http://", "https://"))]
@@ -67,7 +67,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     report = IngestReport()
     if paths:
         with progress_bar(None, "Ingesting") as progress:
-            report = built.ingest(paths, rebuild=args.rebuild, prune=args.prune, progress=progress)
+            report = built.ingest(paths, rebuild=args.rebuild, prune=args.prune, progress=progress, on_wait=_waiting)
     for url in urls:  # a refused or failed URL is one line, like a bad file; the others still go in
         _merge(report, _ingest_url(built, url))
     _print_report(report)
@@ -89,25 +89,40 @@ def _open_for_ingest(settings: Settings, rebuild: bool) -> Services:
         return opened(build_services(settings))
 
 
+def _deletion_line(gone: Deletion) -> str:
+    """What `--delete` did, in one line: the index record and the knowledge copy."""
+    head = f"removed: {gone.article_id}" if gone.indexed else f"not indexed: {gone.article_id}"
+    if gone.copy is None:
+        return head
+    return f"{head} (and its copy {gone.copy})" if gone.indexed else f"{head}; removed its copy {gone.copy}"
+
+
+def _waiting(line: str) -> None:
+    """Say why the command is not moving yet: another ingest holds the writer lock."""
+    warn(line)
+    sys.stderr.flush()
+
+
 def _ingest_url(built: Services, url: str) -> IngestReport:
     from bot.errors import ArticleError
     from bot.ingest import IngestReport
 
     try:
-        return built.ingest_url(url)
+        return built.ingest_url(url, on_wait=_waiting)
     except ArticleError as exc:
         return IngestReport(errors=[str(exc)])
 
 
 def _merge(into: IngestReport, other: IngestReport) -> None:
     """Add a second ingest's outcome (a URL's) to the report of the first."""
-    for name in ("added", "updated", "unchanged", "removed", "saved", "errors"):
+    for name in ("added", "updated", "repaired", "unchanged", "removed", "saved", "errors"):
         getattr(into, name).extend(getattr(other, name))
     into.chunks += other.chunks
 
 
 def _print_report(report: IngestReport) -> None:
-    parts = [f"{len(report.added)} added", f"{len(report.updated)} updated", f"{len(report.unchanged)} unchanged"]
+    updated = f"{len(report.updated)} updated" + (f" ({len(report.repaired)} repaired)" if report.repaired else "")
+    parts = [f"{len(report.added)} added", updated, f"{len(report.unchanged)} unchanged"]
     if report.removed:
         parts.append(f"{len(report.removed)} removed")
     print(", ".join(parts) + f"; {report.chunks} chunks written")
