@@ -102,7 +102,7 @@ class Settings(BaseSettings):
 
     # Answers
     max_question_chars: int = Field(2000, alias="YALU_MAX_QUESTION_CHARS", ge=50)
-    answer_words: int = Field(80, alias="YALU_ANSWER_WORDS", ge=20)
+    answer_words: int = Field(90, alias="YALU_ANSWER_WORDS", ge=20)
 
     # LLM (optional): "provider:model", e.g. "openai:gpt-4o-mini", "anthropic:claude-sonnet-4-5", "ollama:llama3.1"
     llm: str | None = Field(None, alias="YALU_LLM")

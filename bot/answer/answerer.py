@@ -91,7 +91,7 @@ class Answerer:
         self,
         store: Store,
         retriever: Retriever,
-        max_words: int = 80,
+        max_words: int = 90,
         max_question_chars: int = 2000,
         model: AnswerModel | None = None,
         k: int = 10,

@@ -36,30 +36,28 @@ def select(
     order = [int(i) for i in np.argsort(-probs, kind="stable")]
     index = {c.key: i for i, c in enumerate(candidates)}
     best = candidates[order[0]]
+    if multi:
+        return _across(candidates, probs, order, [best], budget * 2, periods)
     chosen: list[Candidate] = [best]
     words = word_count(best.text)
+    articles = {best.article_id}
+    # The further sentences, likeliest first: those the ranker rates within `keep` of the best, and the best's
+    # likelier neighbour whatever its score (the answer is often the sentence beside the one that matches).
+    further = {i for i in order[1:] if probs[i] >= keep * probs[order[0]]}
     sides = [j for j in (_side(best, candidates, index, -1), _side(best, candidates, index, 1)) if j is not None]
     if sides:
-        j = max(sides, key=lambda j: probs[j])
-        if words + word_count(candidates[j].text) <= budget:
-            chosen.append(candidates[j])
-            words += word_count(candidates[j].text)
-    articles = {best.article_id}
-    if multi:
-        return _across(candidates, probs, order, chosen, budget * 2, periods)
-    for i in order[1:]:
+        further.add(max(sides, key=lambda j: probs[j]))
+    for i in sorted(further, key=lambda i: (-probs[i], i)):
         c = candidates[i]
-        if probs[i] < keep * probs[order[0]] or len(articles) >= (_MAX_PER_ARTICLE if multi else 2):
-            break
-        if c in chosen or (multi and c.article_id in articles) or _similar(c, chosen):
+        if _similar(c, chosen) or (c.article_id not in articles and len(articles) >= 2):
             continue
-        if words + word_count(c.text) > budget * (2 if multi else 1):
+        if words + word_count(c.text) > budget:
             continue
         chosen.append(c)
         articles.add(c.article_id)
         words += word_count(c.text)
     by_key = {c.key: c for c in candidates}
-    chosen = _with_context(chosen, by_key, budget * (2 if multi else 1))
+    chosen = _with_context(chosen, by_key, budget)
     return sorted(chosen, key=_reading_order)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.answer.answerer import Analysis, Answerer
+from bot.answer.answerer import Analysis, Answerer, Decision
 from bot.answer.features import RANKER_FEATURES, VERIFIER_FEATURES, verifier_row
 from bot.answer.model import AnswerModel, FloatArray, Logistic
 from bot.evaluate import GoldQuestion, _matches_doc, _norm, evidence_hit, fact_recall, load_gold
@@ -31,7 +31,7 @@ from bot.text import word_count
 
 FALSE_REFUSALS = 0.10  # the most answerable questions the threshold may refuse, on validation data
 L2 = 1.0
-KEEP = 0.5
+KEEPS = (0.5, 0.3, 0.2, 0.1, 0.05)  # the shares of the best's probability a further sentence may need
 VERIFIER_LABEL = "answerable"  # "best": the best candidate holds gold evidence; "answerable": the corpus answers
 VERIFIER_L2 = 1.0
 MODEL_PATH = Path(__file__).with_name("model.json")
@@ -112,9 +112,10 @@ def _folds(examples: Sequence[Example]) -> list[str]:
     return [str(i % 5) for i in range(len(examples))]
 
 
-def fit_model(examples: Sequence[Example]) -> tuple[AnswerModel, dict[str, Any]]:
+def fit_model(answerer: Answerer, examples: Sequence[Example]) -> tuple[AnswerModel, dict[str, Any]]:
     """Ranker on all of `examples`; verifier on the ranker's out-of-fold scores; threshold on the verifier's
-    out-of-fold probabilities. Returns the model and the validation figures the threshold was chosen on."""
+    out-of-fold probabilities; the keep share on the rankers' out-of-fold answers. Returns the model and the
+    validation figures the threshold was chosen on."""
 
     def verifier_inputs(ranker: Logistic, e: Example) -> tuple[FloatArray, float]:
         rows, labels = _verifier_rows(ranker, [e])
@@ -131,8 +132,27 @@ def fit_model(examples: Sequence[Example]) -> tuple[AnswerModel, dict[str, Any]]
         probs[groups == g] = part.proba(rows[groups == g])
     answerable = np.array([e.gold.answerable for e in examples])
     threshold = choose_threshold(probs, answerable)
-    model = AnswerModel(fit_ranker(examples), verifier, threshold, KEEP)
-    return model, {"probs": probs, "labels": labels, "answerable": answerable, "threshold": threshold}
+    keep = choose_keep(answerer, examples)
+    model = AnswerModel(fit_ranker(examples), verifier, threshold, keep)
+    return model, {"probs": probs, "labels": labels, "answerable": answerable, "threshold": threshold, "keep": keep}
+
+
+def choose_keep(answerer: Answerer, examples: Sequence[Example]) -> float:
+    """The keep share whose answers, composed from out-of-fold rankers, cite gold evidence most often (the
+    word budget is the product's, so a lower share only fills it); ties go to the larger share."""
+    hits = dict.fromkeys(KEEPS, 0)
+    folds = _folds(examples)
+    for f in sorted(set(folds)):
+        ranker = fit_ranker([e for e, g in zip(examples, folds, strict=True) if g != f])
+        for e, g in zip(examples, folds, strict=True):
+            if g != f or not e.gold.answerable or not len(e.analysis.candidates):
+                continue
+            logits = ranker.logits(e.analysis.matrix)
+            decision = Decision(logits, 1.0, np.zeros(len(VERIFIER_FEATURES)))
+            for keep in KEEPS:
+                model = AnswerModel(ranker, ranker, 0.0, keep)
+                hits[keep] += bool(evidence_hit(e.gold, answerer.compose(e.analysis, decision, model), answerer.registry))
+    return max(KEEPS, key=lambda k: (hits[k], k))
 
 
 def choose_threshold(probs: FloatArray, answerable: np.ndarray) -> float:
@@ -195,7 +215,7 @@ def cross_validate(answerer: Answerer, examples: Sequence[Example]) -> dict[str,
     rows: list[dict[str, Any]] = []
     folds = {}
     for g in sorted({e.group for e in examples}):
-        model, _ = fit_model([e for e in examples if e.group != g])
+        model, _ = fit_model(answerer, [e for e in examples if e.group != g])
         measured = measure(answerer, model, [e for e in examples if e.group == g])
         folds[g] = {k: v for k, v in measured.items() if k != "rows"} | {"threshold": model.threshold}
         rows += measured["rows"]
@@ -248,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         examples = analyse(answerer, load_sets(args.sets))
         cv = cross_validate(answerer, examples)
-        fitted, validation = fit_model(examples)
+        fitted, validation = fit_model(answerer, examples)
         training = measure(answerer, fitted, examples)
         about = {"questions": len(examples), "writers": sorted({e.group for e in examples}), "held_out": cv["pooled"]}
         model = AnswerModel(fitted.ranker, fitted.verifier, fitted.threshold, fitted.keep, about)
