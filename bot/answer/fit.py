@@ -151,7 +151,8 @@ def choose_keep(answerer: Answerer, examples: Sequence[Example]) -> float:
             decision = Decision(logits, 1.0, np.zeros(len(VERIFIER_FEATURES)))
             for keep in KEEPS:
                 model = AnswerModel(ranker, ranker, 0.0, keep)
-                hits[keep] += bool(evidence_hit(e.gold, answerer.compose(e.analysis, decision, model), answerer.registry))
+                answer = answerer.compose(e.analysis, decision, model)
+                hits[keep] += bool(evidence_hit(e.gold, answer, answerer.registry))
     return max(KEEPS, key=lambda k: (hits[k], k))
 
 
