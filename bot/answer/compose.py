@@ -32,7 +32,8 @@ def select(
 ) -> list[Candidate]:
     """The sentences of the answer, in reading order (article date, then position): the best sentence and its
     likelier neighbour (the answer is often the sentence beside the one that matches best), then further
-    sentences the ranker rates close to the best, one per article for questions across articles or years."""
+    sentences the ranker rates close to the best, likeliest first, within the word budget; for questions across
+    articles or years, the best sentence of each period or article, then a second one of each."""
     order = [int(i) for i in np.argsort(-probs, kind="stable")]
     index = {c.key: i for i, c in enumerate(candidates)}
     best = candidates[order[0]]
@@ -70,7 +71,8 @@ def _across(
     periods: Sequence[Period],
 ) -> list[Candidate]:
     """An answer across articles or years: the best sentence of each named period (or of each of the best
-    articles when none is named), each with what it needs to stand alone."""
+    articles when none is named), then, while the budget allows, the next likeliest sentence of each of those
+    articles; each with what it needs to stand alone."""
     picks: list[Candidate] = [chosen[0]]
     if len(periods) > 1:
         for p in periods:
@@ -89,6 +91,17 @@ def _across(
     for c in picks:
         if words + word_count(c.text) <= budget or not out:
             out.append(c)
+            words += word_count(c.text)
+    # What budget is left goes to the next likeliest sentence of each article already cited: the ranker's best
+    # sentence of an article is often beside, or a few sentences from, the one that answers.
+    seconds: set[str] = set()
+    for i in order[1:]:
+        c = candidates[i]
+        if c in out or c.article_id in seconds or c.article_id not in seen or _similar(c, out):
+            continue
+        if words + word_count(c.text) <= budget:
+            out.append(c)
+            seconds.add(c.article_id)
             words += word_count(c.text)
     by_key = {c.key: c for c in candidates}
     return sorted(_with_context(out, by_key, budget), key=_reading_order)
