@@ -101,7 +101,7 @@ def test_config_dir_defaults_to_dot_config_in_home(tmp_path: Path, monkeypatch: 
 def test_no_env_file_is_read_when_a_caller_says_none(tmp_path: Path) -> None:
     """`Settings(_env_file=None)` (the tests' settings) ignores both `.env` files."""
     (tmp_path / ".env").write_text("YALU_ANSWER_WORDS=66\n", encoding="utf-8")
-    assert Settings(_env_file=None).answer_words == 80  # type: ignore[call-arg]
+    assert Settings(_env_file=None).answer_words == 90  # type: ignore[call-arg]
 
 
 def test_an_env_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:

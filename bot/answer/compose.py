@@ -30,7 +30,8 @@ def select(
     keep: float,
     periods: Sequence[Period] = (),
 ) -> list[Candidate]:
-    """The sentences of the answer, in reading order (article date, then position): the best sentence and its
+    """The sentences of the answer, the best sentence's article first, each article in reading order (across
+    articles or years: by article date, then position): the best sentence and its
     likelier neighbour (the answer is often the sentence beside the one that matches best), then further
     sentences the ranker rates close to the best, likeliest first, within the word budget; for questions across
     articles or years, the best sentence of each period or article, then a second one of each."""
@@ -59,7 +60,9 @@ def select(
         words += word_count(c.text)
     by_key = {c.key: c for c in candidates}
     chosen = _with_context(chosen, by_key, budget)
-    return sorted(chosen, key=_reading_order)
+    # The best sentence's article leads (the answer first), each article's sentences in reading order.
+    lead = {best.article_id: 0}
+    return sorted(chosen, key=lambda c: (lead.get(c.article_id, 1), *_reading_order(c)))
 
 
 def _across(
