@@ -17,7 +17,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,8 @@ class ChunkTable:
     lo: IntArray
     hi: IntArray
     outlets: list[str]
+    # the outlet column as integer codes for filtering (`bot.retrieve`), with the list and length it was made from
+    outlet_codes: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -69,3 +69,44 @@ async def test_loop_lag_benchmark_answers_every_ask_and_reports_the_lag(seeded: 
     assert result["answered"] == 6
     assert result["ticks"] > 0  # the heartbeat kept running while the asks were answered
     assert set(result["busy"]) == set(result["rest"]) == {"p50_ms", "p99_ms", "max_ms"}
+
+
+def test_pseudo_vectors_are_unit_deterministic_and_distinct() -> None:
+    """Each sentence's pseudo-embedding is a unit vector that depends on its text alone."""
+    from bot.bench.simulate import DIMENSION, pseudo_vectors
+
+    texts = ["Xi wrote to Kim.", "Kim replied to Xi.", "Xi wrote to Kim."]
+    vectors = pseudo_vectors(texts)
+    assert vectors.shape == (3, DIMENSION)
+    assert abs(float(vectors[0] @ vectors[0]) - 1.0) < 1e-5
+    assert (vectors[0] == vectors[2]).all() and (pseudo_vectors(texts[:1]) == vectors[:1]).all()
+    assert float(vectors[0] @ vectors[1]) < 0.9
+
+
+def test_simulated_articles_carry_the_spans_of_their_sentences() -> None:
+    """The spans the simulated index stores are the sentences the body was assembled from, verbatim."""
+    from bot.bench.synth import synthetic_split
+
+    pool = SentencePool.from_articles(_real())
+    for article, spans in synthetic_split(pool, 10):
+        assert spans and all(s.text(article.body) == s.text(article.body).strip() != "" for s in spans)
+        assert " ".join(s.text(article.body) for s in spans).split() == article.body.split()
+
+
+def test_growth_exponent_is_the_log_log_slope() -> None:
+    """A figure that grows as N^0.5 over the sizes measured has exponent 0.5; one size gives none."""
+    from bot.bench.simulate import growth
+
+    rows = [{"articles": n, "ms": 3 * n**0.5} for n in (100, 1000, 10000)]
+    assert abs((growth(rows, "ms") or 0) - 0.5) < 1e-9
+    assert growth(rows[:1], "ms") is None
+
+
+def test_simulated_bench_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`yalu bench --simulate N --json` builds an index without the model and times each kind of question."""
+    code = main(["bench", "--simulate", "9", "--rounds", "1", "--json", "--workdir", str(tmp_path)])
+    row = json.loads(capsys.readouterr().out)["rows"][0]
+    assert code == 0 and row["articles"] == 9 and row["sentences"] > 9 * 7
+    kinds = ("plain", "month", "year", "outlet")
+    for key in ("build_s", "index_mb", "serve_peak_mb", "cold_start_s", *(f"{k}_p95_ms" for k in kinds)):
+        assert row[key] > 0, key

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.services import Services
 from tests.conftest import FIXTURES, KNOWLEDGE
 
 
@@ -110,3 +111,25 @@ def test_brief_new_marks_articles_once_printed(capsys: pytest.CaptureFixture[str
     assert json.loads(capsys.readouterr().out)["status"] == "ok"
     assert main(["brief", "--new"]) == 0
     assert "since the last briefing" in capsys.readouterr().out
+
+
+def test_ask_run_as_the_program_prints_the_whole_answer_and_its_exit_code(seeded: Services) -> None:
+    """`yalu ask` as a program ends without the interpreter's shutdown: the answer still arrives whole (piped,
+    as JSON) with exit code 0, and a bad question still gets its one line and exit code 1."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "YALU_DATA_DIR": str(seeded.settings.data_dir),
+        "YALU_KNOWLEDGE_DIR": str(seeded.settings.knowledge_dir),
+    }
+    command = [sys.executable, "-m", "bot", "ask"]
+    done = subprocess.run(
+        [*command, "--json", "What did Xi write to Kim in September 2023?"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "answered"
+    bad = subprocess.run([*command, ""], env=env, capture_output=True, text=True)
+    assert bad.returncode == 1 and "give a question" in bad.stderr and "Traceback" not in bad.stderr

@@ -25,7 +25,7 @@ from bot.corpus import Article
 from bot.dates import Window
 from bot.errors import BadQuestion
 from bot.retrieve import Filters, Passage, Retriever
-from bot.store import Store, published_in
+from bot.store import Store
 from bot.text import expand_acronyms, terms
 
 _PERIOD_GRACE = dt.timedelta(days=400)  # a dated question also searches reports up to about a year later
@@ -226,7 +226,7 @@ class Answerer:
     def _window_has_articles(self, window: Window) -> bool:
         if not window:
             return True
-        return any(published_in(info, window.since, window.until) for info in self.registry.values())
+        return bool(self.retriever.columns.in_window(window).any())
 
     def _empty_window(self, question: str, window: Window, qid: str | None, t0: float) -> Answer:
         dated = sorted((i.published, i.id) for i in self.registry.values() if i.published)

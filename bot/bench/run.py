@@ -55,6 +55,34 @@ def run_benchmark(options: BenchOptions) -> list[dict[str, Any]]:
     return rows
 
 
+def run_simulated(options: BenchOptions) -> list[dict[str, Any]]:
+    """One row per size of a simulated index (no model at build time; see `bot.bench.simulate`), and the
+    growth exponent of each figure over the sizes measured, in a last row of kind "growth"."""
+    from bot.bench.simulate import growth
+
+    rows: list[dict[str, Any]] = []
+    for size in options.sizes:
+        root = options.workdir / f"sim{size}"
+        shutil.rmtree(root, ignore_errors=True)
+        knowledge, data = root / "knowledge", root / "data"
+        knowledge.mkdir(parents=True)  # empty: the index is written directly, and nothing reads the folder
+        common = ["--data", str(data), "--knowledge", str(knowledge)]
+        row: dict[str, Any] = {"size": size, "simulated": True}
+        build = ["--real", str(options.real_dir), "--articles", str(size), "--seed", str(options.seed)]
+        row |= _stage("simulate", [*common, *build])
+        row |= _stage("serve-simulated", [*common, "--rounds", str(options.rounds)])
+        question = options.questions[0]
+        row |= _stage("cold", [*common, "--runs", str(options.cold_runs), "--question", question])
+        rows.append(row)
+        if not options.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    if len(rows) >= 2:
+        keys = [k for k, v in rows[0].items() if isinstance(v, float)]
+        exponents = {k: growth(rows, k) for k in keys}
+        rows.append({"size": "growth", **{k: v for k, v in exponents.items() if v is not None}})
+    return rows
+
+
 def _stage(stage: str, args: list[str]) -> dict[str, Any]:
     """Run `python -m bot.bench STAGE` and read its JSON; its progress bar goes to our stderr."""
     done = subprocess.run([sys.executable, "-m", "bot.bench", stage, *args], stdout=subprocess.PIPE, text=True)

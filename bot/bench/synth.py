@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.chunking import split_sentences
+from bot.chunking import Span, split_sentences
 from bot.corpus import Article, to_markdown
 
 OUTLETS = (
@@ -57,12 +57,20 @@ class SentencePool:
 
 def synthetic_articles(pool: SentencePool, count: int, seed: int = 7) -> Iterator[Article]:
     """`count` synthetic articles, deterministic for a given seed."""
+    for article, _ in synthetic_split(pool, count, seed):
+        yield article
+
+
+def synthetic_split(pool: SentencePool, count: int, seed: int = 7) -> Iterator[tuple[Article, list[Span]]]:
+    """The synthetic articles with the spans of the sentences they were assembled from (the simulated
+    bench indexes these spans as they are: running the sentence splitter on 100,000 bodies takes minutes)."""
     for i in range(count):
         rng = random.Random(seed * 1_000_003 + i)
-        body = _body(pool, rng)
+        paragraphs = body_paragraphs(pool, rng)
+        body, spans = _joined(paragraphs)
         published = dt.date.fromordinal(rng.randint(_FIRST_DAY, _LAST_DAY))
         title = _perturb(rng.choice(pool.titles), pool, rng, share=0.3)
-        yield Article(
+        article = Article(
             id=f"synth-{i:05d}",
             title=title,
             body=body,
@@ -72,10 +80,35 @@ def synthetic_articles(pool: SentencePool, count: int, seed: int = 7) -> Iterato
             url=f"https://example.org/synthetic/{i:05d}",
             source="benchmark",
         )
+        yield article, spans
+
+
+def _joined(paragraphs: list[list[str]]) -> tuple[str, list[Span]]:
+    """The body `_body` would make of these paragraphs, and each sentence's span in it."""
+    parts: list[str] = []
+    spans: list[Span] = []
+    position = 0
+    for p, paragraph in enumerate(paragraphs):
+        if p:
+            parts.append("\n\n")
+            position += 2
+        for s, sentence in enumerate(paragraph):
+            if s:
+                parts.append(" ")
+                position += 1
+            parts.append(sentence)
+            spans.append(Span(position, position + len(sentence)))
+            position += len(sentence)
+    return "".join(parts), spans
 
 
 def _body(pool: SentencePool, rng: random.Random) -> str:
     """8-28 sentences: a run through one article with jumps into others, grouped in paragraphs."""
+    return "\n\n".join(" ".join(paragraph) for paragraph in body_paragraphs(pool, rng))
+
+
+def body_paragraphs(pool: SentencePool, rng: random.Random) -> list[list[str]]:
+    """The sentences of a synthetic body, grouped in paragraphs of 1-3 (`_body` joins them)."""
     length = rng.randint(8, 28)
     source = rng.randrange(len(pool.sentences))
     position = rng.randrange(len(pool.sentences[source]))
@@ -87,12 +120,12 @@ def _body(pool: SentencePool, rng: random.Random) -> str:
         group = pool.sentences[source]
         picked.append(_perturb(group[position % len(group)], pool, rng, share=0.15))
         position += 1
-    paragraphs: list[str] = []
+    paragraphs: list[list[str]] = []
     while picked:
         size = rng.randint(1, 3)
-        paragraphs.append(" ".join(picked[:size]))
+        paragraphs.append(picked[:size])
         picked = picked[size:]
-    return "\n\n".join(paragraphs)
+    return paragraphs
 
 
 def _perturb(sentence: str, pool: SentencePool, rng: random.Random, share: float) -> str:

@@ -137,7 +137,7 @@ def test_bare_domains_and_email_addresses_are_dropped_like_links(sentence: str) 
 
 
 def test_ordinary_abbreviations_are_not_taken_for_domains() -> None:
-    """"U.S.", "p.m." and a sentence run into the next ("said.The") are prose, not addresses."""
+    """ "U.S.", "p.m." and a sentence run into the next ("said.The") are prose, not addresses."""
     text = "The U.S. envoy left at 3 p.m. after Xi said.The talks went on [1]."
     assert [i.kind for i in validate(text, SOURCES).issues] == []
 

@@ -117,7 +117,9 @@ def test_an_llm_server_echoing_the_key_shows_a_notice_without_it_in_the_cli(
 ) -> None:
     """`yalu ask` and `ask --json`: the extractive answer with a notice naming the 401, the key masked everywhere."""
     with serving(KeyEcho) as server:
-        _llm_env(monkeypatch, copy_data_dir(seeded, tmp_path / "data"), seeded, f"http://127.0.0.1:{port_of(server)}/v1")
+        _llm_env(
+            monkeypatch, copy_data_dir(seeded, tmp_path / "data"), seeded, f"http://127.0.0.1:{port_of(server)}/v1"
+        )
         assert main(["ask", QUESTION]) == 0
         assert main(["ask", "--json", QUESTION]) == 0
     out = capsys.readouterr()
