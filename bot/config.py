@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     url_max_bytes: int = Field(5_000_000, alias="YALU_URL_MAX_BYTES", ge=10_000)
     url_timeout_s: float = Field(20.0, alias="YALU_URL_TIMEOUT_S", gt=0)
 
+    # Feeds (`yalu feeds`, Discord /feeds): RSS and Atom feeds whose items are fetched like a URL ingest
+    feed_every: str = Field("30m", alias="YALU_FEED_EVERY")  # how often a feed added without --every is polled
+    feed_max_items: int = Field(20, alias="YALU_FEED_MAX_ITEMS", ge=1, le=500)  # new items fetched per feed a round
+    feed_check_s: float = Field(60.0, alias="YALU_FEED_CHECK_S", ge=5)  # how often the bot looks for a feed due
+
     # Embeddings: "minilm" (bundled, offline), "huggingface:<model>", "openai:<model>", "ollama:<model>"
     embeddings: str = Field("minilm", alias="YALU_EMBEDDINGS")
 
