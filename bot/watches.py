@@ -23,12 +23,14 @@ from bot.errors import BadQuestion, NotFound
 if TYPE_CHECKING:
     from bot.corpus import Article
     from bot.services import Services
+    from bot.timeline.statements import Statement
 
 log = logging.getLogger(__name__)
 FILE = "watches.json"
 WatchKind = Literal["phrase", "topic"]
 Consumer = Literal["discord", "cli"]
 MAX_WATCH_CHARS = 100
+RECENT_DAYS = 45  # a statement this close before its report is the report's news (as bot.timeline dates them)
 MAX_PER_OWNER = 25  # a watch costs a pass over each new article: a bound keeps a poll cheap
 
 
@@ -214,19 +216,33 @@ def _topic_alerts(watch: Watch, fresh: Sequence[Article], earlier: Sequence[Arti
     from bot.summarize import PRINCIPALS
     from bot.timeline.statements import dated_quotes
 
-    dates = [a.published for a in fresh if a.published]
-    if not dates:
-        return []
     statements = dated_quotes([*fresh, *earlier])
     mine = {a.id for a in fresh}
+    since = _period_start([s for s in statements if s.article.id in mine])
+    if since is None:
+        return []
     out = []
-    for change in wording_changes(statements, min(dates), PRINCIPALS):
+    for change in wording_changes(statements, since, PRINCIPALS):
         statement = change.use.statement
         quote = statement.quote
         sentence = statement.article.body[quote.sentence_start : quote.sentence_end]
         if change.kind != "dropped" and statement.article.id in mine and _about(sentence, watch.text):
             out.append(_alert(watch, statement.article, change.use.text, sentence, change.speaker))
     return out
+
+
+def _period_start(fresh: Sequence[Statement]) -> dt.date | None:
+    """The first day of the new articles' own statements: those made within RECENT_DAYS before the report.
+
+    A report of Thursday's message is dated Thursday, before the article's own date; a quote of a letter
+    years old is not what the new coverage adds, so it does not pull the period back.
+    """
+    recent = [
+        s.first_day
+        for s in fresh
+        if s.article.published and s.last_day >= s.article.published - dt.timedelta(days=RECENT_DAYS)
+    ]
+    return min(recent, default=None)
 
 
 def _about(sentence: str, topic: str) -> bool:
