@@ -334,24 +334,31 @@ def custom_ids(message: dict[str, Any]) -> Iterator[str]:
 
 
 # --- start-up ----------------------------------------------------------------------------------
-async def test_create_bot_syncs_the_seven_commands(seeded: Services, tmp_path: Path) -> None:
-    """create_bot puts ask, brief, summarize, accounts, sources, add and help on the tree; setup_hook syncs them."""
+COMMAND_NAMES = ["accounts", "add", "ask", "brief", "feeds", "help", "sources", "summarize", "watch", "watches"]
+
+
+async def test_create_bot_syncs_the_commands(seeded: Services, tmp_path: Path) -> None:
+    """create_bot puts the ten commands on the tree (ask ... help, feeds, watch, watches); setup_hook syncs them."""
     services = bot_settings(seeded, tmp_path)
-    assert {c.name for c in create_bot(services).tree.get_commands()} == {
-        "ask",
-        "brief",
-        "summarize",
-        "accounts",
-        "sources",
-        "add",
-        "help",
-    }
+    assert sorted(c.name for c in create_bot(services).tree.get_commands()) == COMMAND_NAMES
     harness = await start(services)
     try:
-        assert [sorted(c["name"] for c in payload) for payload in harness.synced] == [
-            ["accounts", "add", "ask", "brief", "help", "sources", "summarize"]
-        ]
+        assert [sorted(c["name"] for c in payload) for payload in harness.synced] == [COMMAND_NAMES]
         assert all(len(c["description"]) <= 100 for c in harness.synced[0])
+    finally:
+        await harness.stop()
+
+
+async def test_add_and_feeds_are_for_server_managers_and_never_in_dms(seeded: Services, tmp_path: Path) -> None:
+    """/add and /feeds sync with default_member_permissions (Manage Server) and no DM context; /ask allows both."""
+    harness = await start(bot_settings(seeded, tmp_path))
+    try:
+        synced = {c["name"]: c for c in harness.synced[0]}
+        for name in ("add", "feeds"):
+            assert synced[name]["default_member_permissions"] == 32 and synced[name]["dm_permission"] is False
+            assert synced[name]["contexts"] == [0]  # guild only
+        assert synced["ask"]["default_member_permissions"] is None
+        assert [o["name"] for o in synced["feeds"]["options"]] == ["add", "list", "remove", "poll"]
     finally:
         await harness.stop()
 
@@ -360,7 +367,7 @@ async def test_commands_sync_to_each_allowed_guild(seeded: Services, tmp_path: P
     """With DISCORD_GUILD_IDS set, the commands are synced to each of those guilds (instantly available)."""
     harness = await start(bot_settings(seeded, tmp_path, discord_guild_ids=[1, 2]))
     try:
-        assert len(harness.synced) == 2 and all(len(p) == 7 for p in harness.synced)
+        assert len(harness.synced) == 2 and all(len(p) == len(COMMAND_NAMES) for p in harness.synced)
     finally:
         await harness.stop()
 

@@ -91,12 +91,14 @@ class YaluBot(commands.Bot):
         """Add the button handlers and cogs, then sync the slash commands (to the allowed guilds at once)."""
         from bot.discord_app.cogs.articles import ArticleWatcher
         from bot.discord_app.cogs.briefing import DailyBriefing
+        from bot.discord_app.cogs.feeds import FeedPoller
         from bot.discord_app.cogs.mentions import Mentions
         from bot.discord_app.components import QuotesButton, VoteButton
 
         self.add_dynamic_items(QuotesButton, VoteButton)
         await self.add_cog(Mentions(self))
         await self.add_cog(ArticleWatcher(self))
+        await self.add_cog(FeedPoller(self))
         if self.settings.briefing_channel_id:
             await self.add_cog(DailyBriefing(self))
         await self.sync_commands()

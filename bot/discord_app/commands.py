@@ -97,7 +97,7 @@ def admin_only(interaction: discord.Interaction[Any]) -> bool:
     roles = interaction.user.roles if isinstance(interaction.user, discord.Member) else []
     if has_role(((r.id, r.name) for r in roles), wanted):
         return True
-    raise NotAdmin(f"Only members with the \u201c{wanted}\u201d role can add articles.")
+    raise NotAdmin(f"Only members with the \u201c{wanted}\u201d role can add articles or manage feeds.")
 
 
 async def add(interaction: Interaction, file: discord.Attachment | None = None, url: str | None = None) -> None:
@@ -120,8 +120,11 @@ def _command(callback: Any, name: str) -> app_commands.Command[Any, ..., None]:
     return app_commands.Command(name=name, description=entry.help, callback=described)
 
 
-def slash_commands() -> list[app_commands.Command[Any, ..., None]]:
-    """Fresh command objects for one bot's tree: ask, brief, summarize, accounts, sources, add, help."""
+def slash_commands() -> list[app_commands.Command[Any, ..., None] | app_commands.Group]:
+    """Fresh command objects for one bot's tree: ask, brief, summarize, accounts, sources, add, help, and
+    /feeds, /watch, /watches."""
+    from bot.discord_app.feed_commands import admin_command, feed_commands
+
     made = [
         _command(ask, "ask"),
         _command(brief, "brief"),
@@ -134,4 +137,5 @@ def slash_commands() -> list[app_commands.Command[Any, ..., None]]:
     by_name = {c.name: c for c in made}
     by_name["summarize"].autocomplete("article")(article_choices)
     by_name["add"].add_check(admin_only)
-    return made
+    admin_command(by_name["add"])
+    return [*made, *feed_commands(admin_only)]

@@ -1,0 +1,116 @@
+"""/feeds, /watch and /watches through the Discord harness: a feed on a local HTTP server, polled, announced
+once, and a member's watch alerted in the channel where it was set."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import discord
+import pytest
+
+from bot.services import Services
+from tests.feed_site import Site, serve
+from tests.test_discord_harness import APP_ID, Harness, bot_settings, start
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """The fixture feeds and pages on 127.0.0.1."""
+    with serve() as running:
+        yield running
+
+
+def _local(services: Services, **extra: Any) -> Services:
+    """The bot's settings over the empty store, fetching from 127.0.0.1 allowed for this test only."""
+    configured = bot_settings(services, services.settings.data_dir, articles_channel_id=1, **extra)
+    update = {"url_allow_private": True}
+    return dataclasses.replace(configured, settings=configured.settings.model_copy(update=update))
+
+
+async def _feeds(harness: Harness, sub: str, user: discord.Member, **options: str) -> str:
+    """Run /feeds <sub> and return the text of the bot's last reply."""
+    payload = harness._base(2, user, None)
+    nested = [{"type": 3, "name": k, "value": v} for k, v in options.items()]
+    payload["data"] = {
+        "id": str(APP_ID + 2),
+        "name": "feeds",
+        "type": 1,
+        "options": [{"type": 1, "name": sub, "options": nested}],
+    }
+    await harness.interact(payload)
+    return str(harness.http.messages()[-1].get("content"))
+
+
+def _last(harness: Harness) -> str:
+    return str(harness.http.messages()[-1].get("content"))
+
+
+async def test_a_polled_feed_is_announced_once_and_fires_a_members_watch(services: Services, site: Site) -> None:
+    """Admin adds and polls a feed; each new article is announced once; a member's watch alerts them here."""
+    harness = await start(_local(services))
+    try:
+        harness.bot.settings.articles_channel_id = harness.channel.id
+        await harness.slash("watch", user=harness.member, text="strategic communication")
+        assert _last(harness).startswith("Watching phrase \u201cstrategic communication\u201d (#1)")
+        assert await _feeds(harness, "add", harness.admin, url=site.url("rss.xml"), every="1h") == (
+            f"Added the feed {site.url('rss.xml')}, polled every 1h; new items are posted."
+        )
+        assert await _feeds(harness, "poll", harness.admin) == f"{site.url('rss.xml')}: 2 new articles"
+        posts = harness.posts_in(harness.channel.id)
+        announced = [p["embeds"][0]["title"] for p in posts if p.get("embeds")]
+        assert sorted(announced) == [
+            "New article: Dandong bridge freight resumes after winter pause",
+            "New article: Xi tells Kim China will deepen strategic communication",
+        ]
+        (alert,) = [p for p in posts if p.get("content")]
+        assert alert["content"].startswith(
+            f"<@{harness.member.id}> Watch \u201cstrategic communication\u201d: Xi tells"
+        )
+        assert "> Chinese President Xi Jinping told North Korean leader Kim Jong-un" in alert["content"]
+        assert alert["allowed_mentions"] == {"parse": [], "users": [harness.member.id]}  # the watcher only
+        assert await _feeds(harness, "poll", harness.admin) == f"{site.url('rss.xml')}: unchanged since the last poll"
+        assert len(harness.posts_in(harness.channel.id)) == len(posts)  # nothing announced or alerted twice
+    finally:
+        await harness.stop()
+
+
+async def test_feeds_are_refused_to_members_without_the_admin_role(services: Services, site: Site) -> None:
+    """A member's /feeds add is one ephemeral line naming the role; no feed is added."""
+    harness = await start(_local(services))
+    try:
+        reply = await _feeds(harness, "add", harness.member, url=site.url("rss.xml"))
+        assert "Yalu admin" in reply and harness.http.messages()[-1]["flags"] & 64
+        assert await _feeds(harness, "list", harness.admin) == "No feeds yet: add one with /feeds add."
+        assert await _feeds(harness, "add", harness.admin, url="ftp://example.org/feed") == (
+            "'ftp://example.org/feed': a feed address starts with http:// or https://"
+        )
+    finally:
+        await harness.stop()
+
+
+async def test_watches_are_listed_removed_and_survive_a_restart(services: Services) -> None:
+    """/watches lists the member's own watches after a restart; remove takes one away; others' are untouched."""
+    settings = _local(services)
+    first = await start(settings)
+    try:
+        await first.slash("watch", user=first.member, text="new era", kind="topic", dm=True)
+        assert "you are told by direct message" in _last(first)
+        await first.slash("watch", user=first.admin, text="Dandong")
+    finally:
+        await first.stop()
+    again = await start(settings)  # a new bot over the same data dir: the same people, by id
+    member, admin = first.member, first.admin
+    try:
+        await again.slash("watches", user=member)
+        assert _last(again) == "#1 topic \u201cnew era\u201d (by DM)"
+        await again.slash("watches", user=member, remove=2)
+        assert _last(again) == "you have no watch #2: list them to see their numbers"
+        await again.slash("watches", user=member, remove=1)
+        await again.slash("watches", user=member)
+        assert _last(again) == "You watch nothing yet: /watch PHRASE or a topic."
+        await again.slash("watches", user=admin)
+        assert _last(again) == f"#2 phrase \u201cDandong\u201d (<#{first.channel.id}>)"
+    finally:
+        await again.stop()
