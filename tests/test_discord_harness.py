@@ -108,6 +108,7 @@ class Harness:
     admin: discord.Member
     channel_posts: list[tuple[int, dict[str, Any]]]
     synced: list[list[dict[str, Any]]]
+    reactions: list[tuple[int, int, str]] = dataclasses.field(default_factory=list)  # (channel, message, emoji)
 
     async def interact(self, payload: dict[str, Any]) -> None:
         """Deliver an INTERACTION_CREATE as the gateway would, and wait until the bot has handled it."""
@@ -259,16 +260,19 @@ async def start(services: Services) -> Harness:
     await dpytest.add_role(admin, role)
     posts: list[tuple[int, dict[str, Any]]] = []
     synced: list[list[dict[str, Any]]] = []
-    _extend_fake_http(bot, guild, posts, synced)
+    reactions: list[tuple[int, int, str]] = []
+    _extend_fake_http(bot, guild, posts, synced, reactions)
     author = {"id": str(bot.user.id), "username": bot.user.name, "discriminator": "0001", "avatar": None, "bot": True}
     http = InteractionHTTP(author)
     async_context.set(http)
     await bot.setup_hook()
-    return Harness(bot, http, guild, channel, member, guild.get_member(admin.id) or admin, posts, synced)
+    return Harness(bot, http, guild, channel, member, guild.get_member(admin.id) or admin, posts, synced, reactions)
 
 
-def _extend_fake_http(bot: YaluBot, guild: discord.Guild, posts: list[Any], synced: list[Any]) -> None:
-    """Add what dpytest's HTTP lacks (threads, command sync) and record every channel message payload."""
+def _extend_fake_http(
+    bot: YaluBot, guild: discord.Guild, posts: list[Any], synced: list[Any], reactions: list[Any]
+) -> None:
+    """Add what dpytest's HTTP lacks (threads, command sync, reactions) and record every channel message payload."""
     http: Any = bot.http
     original_send = http.send_message
 
@@ -304,7 +308,11 @@ def _extend_fake_http(bot: YaluBot, guild: discord.Guild, posts: list[Any], sync
             {**command, "id": str(next(_ids)), "application_id": str(APP_ID), "version": "1"} for command in payload
         ]
 
+    async def add_reaction(channel_id: int, message_id: int, emoji: str) -> None:
+        reactions.append((int(channel_id), int(message_id), emoji))  # dpytest's own misses a 2.7 payload key
+
     http.send_message = send_message
+    http.add_reaction = add_reaction
     http.start_thread_with_message = start_thread_with_message
     http.bulk_upsert_global_commands = bulk_upsert
     http.bulk_upsert_guild_commands = bulk_upsert

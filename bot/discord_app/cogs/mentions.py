@@ -16,7 +16,7 @@ import discord
 from discord.ext import commands
 
 from bot.chat_commands import ask_query, query_of
-from bot.conversation import Query, fold
+from bot.conversation import Query, asks_something, merge
 from bot.discord_app.guards import allowed_place
 from bot.discord_app.messaging import send_to_channel
 from bot.discord_app.render import NO_PINGS, shorten
@@ -32,6 +32,7 @@ HOW_TO = (
     " \u2014 /help lists the commands."
 )
 _HISTORY = 100  # thread messages read back as context
+ACKNOWLEDGED = "\N{THUMBS UP SIGN}"
 
 
 def without_mentions(text: str) -> str:
@@ -65,14 +66,20 @@ class Mentions(commands.Cog):
             await channel.send(user_message(exc), allowed_mentions=NO_PINGS)
 
     async def _answer(self, message: discord.Message, follow_up: bool) -> None:
+        texts = await self._turns(message) if follow_up else [message.content]
+        outlets = sorted({a.outlet for a in await self.bot.articles() if a.outlet})
+        earlier = self._context(texts[:-1], outlets)
+        text = without_mentions(message.content)
+        if text and not asks_something(text, earlier, outlets):
+            await self._acknowledge(message)  # "thanks!", "ok": a reaction, not an answer
+            return
         wait = self.bot.cooldown.retry_after(message.author.id)
         if wait:
             text = f"One moment: you can ask again in {math.ceil(wait)} s."
             await message.channel.send(text, delete_after=15, allowed_mentions=NO_PINGS)
             return
-        turns = await self._turns(message) if follow_up else [self._turn(message.content)]
-        outlets = sorted({a.outlet for a in await self.bot.articles() if a.outlet})
-        query = fold((t for t in turns if t is not None), outlets)
+        turn = self._turn(message.content)
+        query = merge(turn, earlier, outlets) if turn is not None else None
         if query is None:
             await message.channel.send(HOW_TO, allowed_mentions=NO_PINGS)
             return
@@ -80,6 +87,24 @@ class Mentions(commands.Cog):
         async with target.typing():
             reply = await self.bot.core(ask_query, self.bot.services, query)
         await send_to_channel(self.bot, target, reply)
+
+    @staticmethod
+    async def _acknowledge(message: discord.Message) -> None:
+        """React to an acknowledgement; without Add Reactions permission, stay quiet rather than answer."""
+        try:
+            await message.add_reaction(ACKNOWLEDGED)
+        except discord.HTTPException as exc:
+            log.info("could not react to message %s: %s", message.id, exc)
+
+    @classmethod
+    def _context(cls, texts: list[str], outlets: list[str]) -> Query | None:
+        """The standalone query the earlier turns add up to; acknowledgements among them add nothing."""
+        current: Query | None = None
+        for text in texts:
+            turn = cls._turn(text)
+            if turn is not None and asks_something(without_mentions(text), current, outlets):
+                current = merge(turn, current, outlets)
+        return current
 
     @staticmethod
     def _turn(text: str) -> Query | None:
@@ -92,7 +117,7 @@ class Mentions(commands.Cog):
         except YaluError:
             return None  # an earlier malformed turn ("--since" with no date) adds no context
 
-    async def _turns(self, message: discord.Message) -> list[Query | None]:
+    async def _turns(self, message: discord.Message) -> list[str]:
         """The user turns of the bot's thread, oldest first: the message that opened it, then the replies."""
         thread = message.channel
         assert isinstance(thread, discord.Thread)
@@ -107,7 +132,7 @@ class Mentions(commands.Cog):
             texts.append(starter.content)
         earlier = [m async for m in thread.history(limit=_HISTORY, before=message)]
         texts += [m.content for m in reversed(earlier) if not m.author.bot]
-        return [self._turn(t) for t in [*texts, message.content]]
+        return [*texts, message.content]
 
     @staticmethod
     async def _thread_for(message: discord.Message, query: Query) -> discord.abc.Messageable:
