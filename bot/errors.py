@@ -40,3 +40,7 @@ class FetchError(ArticleError):
 
 class ServiceUnreachable(YaluError):
     """A service Yalu connects to (Discord) cannot be reached or refused the connection."""
+
+
+class MissingPermission(YaluError):
+    """The bot lacks a permission where it must act; the message names the permission and the place."""

@@ -311,11 +311,27 @@ def _extend_fake_http(
     async def add_reaction(channel_id: int, message_id: int, emoji: str) -> None:
         reactions.append((int(channel_id), int(message_id), emoji))  # dpytest's own misses a 2.7 payload key
 
+    original_get = http.get_message
+
+    async def get_message(channel_id: int, message_id: int) -> Any:
+        try:
+            return await original_get(channel_id, message_id)
+        except KeyError:  # dpytest knows no message of a channel it never stored one for: Discord says 404
+            raise discord.NotFound(HTTPResponse(404), {"code": 10008, "message": "Unknown Message"}) from None
+
     http.send_message = send_message
     http.add_reaction = add_reaction
+    http.get_message = get_message
     http.start_thread_with_message = start_thread_with_message
     http.bulk_upsert_global_commands = bulk_upsert
     http.bulk_upsert_guild_commands = bulk_upsert
+
+
+class HTTPResponse(NamedTuple):
+    """What discord.HTTPException reads of an aiohttp response."""
+
+    status: int
+    reason: str = "Not Found"
 
 
 def limits_ok(message: dict[str, Any]) -> bool:

@@ -93,9 +93,9 @@ class YaluBot(commands.Bot):
         from bot.discord_app.cogs.briefing import DailyBriefing
         from bot.discord_app.cogs.feeds import FeedPoller
         from bot.discord_app.cogs.mentions import Mentions
-        from bot.discord_app.components import QuotesButton, VoteButton
+        from bot.discord_app.components import FollowUpButton, QuotesButton, ShareButton, VoteButton
 
-        self.add_dynamic_items(QuotesButton, VoteButton)
+        self.add_dynamic_items(QuotesButton, VoteButton, FollowUpButton, ShareButton)
         await self.add_cog(Mentions(self))
         await self.add_cog(ArticleWatcher(self))
         await self.add_cog(FeedPoller(self))

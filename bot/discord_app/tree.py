@@ -64,6 +64,11 @@ def user_message(error: BaseException) -> str:
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if (text := user_text(original)) is not None:
         return shown(text)
+    if isinstance(original, discord.Forbidden):  # retrying cannot help: say what to grant
+        return (
+            "Discord refused me a permission here (" + shown(original.text or "Missing Permissions") + "): Yalu's role "
+            "needs View Channel, Send Messages, Embed Links, Create Public Threads and Send Messages in Threads."
+        )
     if isinstance(original, app_commands.CheckFailure):
         return shown(str(original)) or "You cannot use this command here."
     log.error("command failed", exc_info=original)

@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.chat_commands import ask_query, query_of
 from bot.conversation import Query, asks_something, merge
+from bot.discord_app.components import SEED, lacking
 from bot.discord_app.guards import allowed_place
 from bot.discord_app.messaging import send_to_channel
 from bot.discord_app.render import NO_PINGS, shorten
@@ -63,7 +64,10 @@ class Mentions(commands.Cog):
         try:
             await self._answer(message, follow_up)
         except Exception as exc:  # every failure reaches the user as one line (and the log in full)
-            await channel.send(user_message(exc), allowed_mentions=NO_PINGS)
+            try:
+                await channel.send(user_message(exc), allowed_mentions=NO_PINGS)
+            except discord.Forbidden:  # not even the error can be posted: the log names what is missing
+                log.warning("cannot post in channel %s (Send Messages missing?): %s", channel.id, user_message(exc))
 
     async def _answer(self, message: discord.Message, follow_up: bool) -> None:
         texts = await self._turns(message) if follow_up else [message.content]
@@ -131,12 +135,19 @@ class Mentions(commands.Cog):
         if starter is not None:
             texts.append(starter.content)
         earlier = [m async for m in thread.history(limit=_HISTORY, before=message)]
-        texts += [m.content for m in reversed(earlier) if not m.author.bot]
+        for m in reversed(earlier):
+            if not m.author.bot:
+                texts.append(m.content)
+            elif m.content.startswith(SEED):  # a thread opened by Follow up: its question is the first turn
+                texts.append(m.content[len(SEED) :])
         return [*texts, message.content]
 
     @staticmethod
     async def _thread_for(message: discord.Message, query: Query) -> discord.abc.Messageable:
         """A new thread on the message in a text channel; elsewhere (a thread, a forum post) the channel itself."""
         if isinstance(message.channel, discord.TextChannel):
-            return await message.create_thread(name=shorten(query.question, 100), auto_archive_duration=1440)
+            try:
+                return await message.create_thread(name=shorten(query.question, 100), auto_archive_duration=1440)
+            except discord.Forbidden:
+                raise lacking("Create Public Threads", message.channel) from None
         return message.channel
