@@ -62,13 +62,33 @@ def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else "undated"
 
 
-def answer_reply(answer: Answer) -> Reply:
-    """An answer: its text with [n] markers, its citations, and a note when the evidence was insufficient."""
+def answer_reply(answer: Answer, query: Query | None = None) -> Reply:
+    """An answer: its text with [n] markers, its citations, a note when the evidence was insufficient, and the
+    filters it was asked with (a follow-up's inherited outlet or dates are otherwise invisible)."""
     blocks = [Block(answer.answer)] + ([Block(answer.notice)] if answer.notice else [])
     answered = answer.status == "answered"
-    note = None if answered else "Insufficient evidence: the closest passages are listed as sources."
+    status = None
+    if not answered:
+        status = "Insufficient evidence: " + (
+            "the closest passages are listed as sources." if answer.citations else "no passage came close enough."
+        )
+    note = " \u00b7 ".join(x for x in (status, filters_line(query)) if x) or None
     tone: Tone = "ok" if answered else "notice"
     return Reply("answer", answer.question, blocks, answer.citations, tone, note, question=answer.question)
+
+
+def filters_line(query: Query | None) -> str | None:
+    """The filters of a query in words ("Filtered: published from 2023 to 2023-06, outlet “Herald”"), or None."""
+    if query is None or not query.has_filters:
+        return None
+    parts = []
+    if query.since and query.until:
+        parts.append(f"published from {query.since} to {query.until}")
+    elif query.since or query.until:
+        parts.append(f"published {'from' if query.since else 'until'} {query.since or query.until}")
+    if query.outlet:
+        parts.append(f"outlet \u201c{query.outlet}\u201d")
+    return "Filtered: " + ", ".join(parts)
 
 
 def _quote_lines(quotes: Iterable[KeyQuote]) -> str:
@@ -219,7 +239,7 @@ class Command:
 
 def ask_query(services: Services, query: Query) -> Reply:
     """The cited answer to a standalone query."""
-    return answer_reply(services.ask(query.question, query.since, query.until, query.outlet))
+    return answer_reply(services.ask(query.question, query.since, query.until, query.outlet), query)
 
 
 def _ask(services: Services, call: Call) -> Reply:

@@ -25,7 +25,7 @@ async def harness(seeded: Services, tmp_path: Path) -> AsyncIterator[Harness]:
 
 def _source_numbers(harness: Harness) -> list[int]:
     sources = [e for e in harness.http.embeds() if e.get("title") == "Sources"]
-    return [int(n) for e in sources for n in re.findall(r"^\*\*\[(\d+)\]\*\*", e["description"], re.M)]
+    return [int(n) for e in sources for n in re.findall(r"\*\*\[(\d+)\]\*\*", e["description"])]
 
 
 async def test_ask_embed_sources_match_the_ask_json_citations(harness: Harness, seeded: Services) -> None:

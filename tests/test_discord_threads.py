@@ -85,3 +85,12 @@ async def test_an_acknowledgement_in_the_thread_gets_a_reaction_not_an_answer(ha
     assert harness.reactions == [(thread.id, m.id, "\N{THUMBS UP SIGN}") for m in (thanks, ok)]
     await harness.say("and in 2021", channel=thread)  # no question mark: still a follow-up the model rewrites
     assert [a["embeds"][0]["title"] for a in harness.posts_in(thread.id)][-1] == "What did Xi write to Kim in 2021?"
+
+
+async def test_a_follow_ups_inherited_outlet_is_shown_on_its_answer(harness: Harness) -> None:
+    """ "and according to the Korea Herald?" is answered with the outlet filter named under the answer."""
+    await _ask_in_channel(harness, "What did Kim write to Xi in 2021?")
+    (thread,) = harness.threads
+    await harness.say("and according to the Korea Herald?", channel=thread)
+    footer = harness.posts_in(thread.id)[-1]["embeds"][0].get("footer", {}).get("text", "")
+    assert "Filtered: outlet \u201cThe Korea Herald\u201d" in footer
