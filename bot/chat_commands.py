@@ -155,13 +155,15 @@ def sources_reply(articles: Iterable[ArticleInfo]) -> Reply:
     return Reply("sources", f"{len(lines)} articles", [Block("\n".join(lines) or "No article is indexed yet.")])
 
 
-def help_reply(rows: Iterable[tuple[str, str]]) -> Reply:
+HELP_TIP = (
+    "A plain question (in Discord: mention Yalu) is answered too, in a thread; a follow-up such as "
+    "\u201cand in 2023?\u201d or \u201cwhat about Kim?\u201d is read with the earlier question."
+)
+
+
+def help_reply(rows: Iterable[tuple[str, str]], tip: str = HELP_TIP) -> Reply:
     """The command list, and how plain questions and follow-ups work."""
     lines = [f"{usage} \u2014 {text}" for usage, text in rows]
-    tip = (
-        "A plain question (in Discord: mention Yalu) is answered too, in a thread; a follow-up such as "
-        "\u201cand in 2023?\u201d or \u201cwhat about Kim?\u201d is read with the earlier question."
-    )
     return Reply("help", "Yalu commands", [Block("\n".join(lines)), Block(tip)])
 
 

@@ -117,6 +117,9 @@ async def test_sources_and_help(harness: Harness) -> None:
     await harness.slash("help")
     help_text = harness.http.embeds()[-1]["description"]
     assert all(f"/{name}" in help_text for name in ("ask", "brief", "summarize", "sources", "add", "help"))
+    assert "/ask question: [since:] [until:] [outlet:] [private:]" in help_text  # Discord's terms
+    assert "/feeds add url: [every:]" in help_text and "/watch text:" in help_text
+    assert "--" not in help_text  # no terminal options
     assert harness.http.messages()[-1]["flags"] & 64
 
 

@@ -86,9 +86,29 @@ async def sources(interaction: Interaction) -> None:
     await run(interaction, "sources", {})
 
 
+DISCORD_TIP = (
+    "Mention @Yalu with a question to get an answer in a thread of its own; in that thread, just write a "
+    "follow-up such as \u201cand in 2023?\u201d or \u201cwhat about Kim?\u201d (a \u201cthanks\u201d gets a "
+    "\U0001f44d). Under a /ask answer, Follow up opens such a thread, and a private answer can be posted "
+    "to the channel. Options in [brackets] are optional; /add and /feeds are for server managers."
+)
+
+
 async def help_command(interaction: Interaction) -> None:
-    """/help: the commands and how follow-ups work."""
-    await run(interaction, "help", {}, ephemeral=True)
+    """/help: the commands as Discord shows them (/ask question: [since:] ...), and how threads work."""
+    from bot.chat_commands import help_reply
+
+    await interaction.response.defer(thinking=True, ephemeral=True)
+    rows = [row for command in interaction.client.tree.get_commands() for row in discord_usage(command)]
+    await send_to_interaction(interaction, help_reply(rows, DISCORD_TIP), ephemeral=True)
+
+
+def discord_usage(command: Any) -> list[tuple[str, str]]:
+    """(usage, description) of a slash command, or of each subcommand of a group: `/feeds add url: [every:]`."""
+    if isinstance(command, app_commands.Group):
+        return [(f"/{command.name} {u[1:]}", d) for sub in command.commands for u, d in discord_usage(sub)]
+    options = " ".join(f"{p.name}:" if p.required else f"[{p.name}:]" for p in command.parameters)
+    return [(f"/{command.name} {options}".rstrip(), command.description)]
 
 
 def admin_only(interaction: discord.Interaction[Any]) -> bool:
