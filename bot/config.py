@@ -125,6 +125,11 @@ class Settings(BaseSettings):
     discord_channel_ids: IdList = Field(default_factory=list, alias="DISCORD_CHANNEL_IDS")
     discord_admin_role: str = Field("Yalu admin", alias="DISCORD_ADMIN_ROLE")  # role name or id allowed to /add
     discord_cooldown_s: float = Field(10.0, alias="DISCORD_COOLDOWN_S", ge=0)
+    # The work queue: one core thread answers in turn; a bound keeps a few heavy commands from starving everyone
+    discord_queue_per_user: int = Field(2, alias="DISCORD_QUEUE_PER_USER", ge=1)  # waiting or running, per user
+    discord_queue_per_server: int = Field(10, alias="DISCORD_QUEUE_PER_SERVER", ge=1)
+    # A command not answered this many seconds after it arrived replies "too busy" (Discord allows 15 minutes)
+    discord_deadline_s: float = Field(840.0, alias="DISCORD_DEADLINE_S", gt=0, le=880)
     briefing_channel_id: int | None = Field(None, alias="BRIEFING_CHANNEL_ID")
     briefing_time: dt.time = Field(dt.time(8, 0), alias="BRIEFING_TIME")
     briefing_tz: Annotated[str, AfterValidator(_time_zone)] = Field("UTC", alias="BRIEFING_TZ")

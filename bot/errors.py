@@ -44,3 +44,7 @@ class ServiceUnreachable(YaluError):
 
 class MissingPermission(YaluError):
     """The bot lacks a permission where it must act; the message names the permission and the place."""
+
+
+class Busy(YaluError):
+    """Too much work is waiting: the request is refused (or given up) with a line saying when to retry."""

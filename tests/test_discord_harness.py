@@ -145,6 +145,17 @@ class Harness:
 
     async def slash(self, name: str, user: discord.Member | None = None, channel: Any = None, **options: Any) -> None:
         """Invoke a slash command; an option given as a Path is sent as an attached file."""
+        await self.interact(self.slash_payload(name, user, channel, **options))
+
+    def dispatch(self, name: str, user: discord.Member | None = None, **options: Any) -> None:
+        """Deliver a slash command without waiting for the bot to handle it (for commands that must queue)."""
+        self.http.channel_id = self.channel.id
+        self.bot._connection.parse_interaction_create(self.slash_payload(name, user, None, **options))  # type: ignore[arg-type]
+
+    def slash_payload(
+        self, name: str, user: discord.Member | None = None, channel: Any = None, **options: Any
+    ) -> dict[str, Any]:
+        """The INTERACTION_CREATE payload of a slash command."""
         payload = self._base(2, user, channel)
         data: dict[str, Any] = {"id": str(APP_ID + 1), "name": name, "type": 1, "options": []}
         for key, value in options.items():
@@ -154,7 +165,7 @@ class Harness:
             else:
                 data["options"].append({"type": _OPTION_TYPES[type(value)], "name": key, "value": value})
         payload["data"] = data
-        await self.interact(payload)
+        return payload
 
     async def autocomplete(self, name: str, option: str, typed: str) -> list[dict[str, Any]]:
         """The choices the bot offers while `typed` is in `option` of command `name`."""

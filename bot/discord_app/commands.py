@@ -5,8 +5,10 @@ Names, descriptions and option help come from `bot.chat_commands.COMMANDS`, the 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -28,12 +30,24 @@ MAX_UPLOAD_BYTES = 2_000_000  # an article file; anything larger is not an artic
 
 
 async def run(interaction: Interaction, name: str, args: dict[str, Any], ephemeral: bool = False) -> None:
-    """Defer, run the command of the table in the core thread, post its reply as follow-ups."""
+    """Defer, run the command of the table in the core thread (within the queue's bounds), post its reply."""
+    started = time.monotonic()
     if not interaction.response.is_done():  # Discord wants an acknowledgement within 3 s
         await interaction.response.defer(thinking=True, ephemeral=ephemeral)
     bot = interaction.client
-    reply = await bot.core(COMMANDS[name].run, bot.services, Call(args))
+    noticed = False
+
+    async def on_queued(ahead: int) -> None:
+        nonlocal noticed
+        noticed = True
+        await interaction.edit_original_response(content=f"Queued: {ahead} ahead of you\u2026")
+
+    who = (interaction.user.id, interaction.guild_id)
+    reply = await bot.queued(who, started, on_queued, COMMANDS[name].run, bot.services, Call(args))
     await send_to_interaction(interaction, reply, ephemeral)
+    if noticed:
+        with contextlib.suppress(discord.HTTPException):  # the "Queued" line has done its job
+            await interaction.delete_original_response()
     if reply.added:
         await bot.announce_new_articles()
 

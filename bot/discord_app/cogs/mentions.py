@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -70,6 +71,7 @@ class Mentions(commands.Cog):
                 log.warning("cannot post in channel %s (Send Messages missing?): %s", channel.id, user_message(exc))
 
     async def _answer(self, message: discord.Message, follow_up: bool) -> None:
+        started = time.monotonic()
         texts = await self._turns(message) if follow_up else [message.content]
         outlets = sorted({a.outlet for a in await self.bot.articles() if a.outlet})
         earlier = self._context(texts[:-1], outlets)
@@ -88,8 +90,13 @@ class Mentions(commands.Cog):
             await message.channel.send(HOW_TO, allowed_mentions=NO_PINGS)
             return
         target = message.channel if follow_up else await self._thread_for(message, query)
+
+        async def on_queued(ahead: int) -> None:
+            await target.send(f"Queued: {ahead} ahead of you\u2026", delete_after=60, allowed_mentions=NO_PINGS)
+
+        who = (message.author.id, message.guild.id if message.guild else None)
         async with target.typing():
-            reply = await self.bot.core(ask_query, self.bot.services, query)
+            reply = await self.bot.queued(who, started, on_queued, ask_query, self.bot.services, query)
         await send_to_channel(self.bot, target, reply)
 
     @staticmethod
