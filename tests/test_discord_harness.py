@@ -31,6 +31,7 @@ ADMIN_ROLE = "Yalu admin"
 _ids = itertools.count(10_000)
 _TIMESTAMP = "2024-01-01T00:00:00+00:00"
 _OPTION_TYPES = {str: 3, int: 4, bool: 5}
+SENT_IDS: dict[int, str] = {}  # id() of a recorded message payload -> the message id Discord gave it
 
 
 class Request(NamedTuple):
@@ -79,7 +80,9 @@ class InteractionHTTP(AsyncWebhookAdapter):
             return {"interaction": {"id": str(route.webhook_id), "type": body.get("type")}}
         if route.method == "DELETE":
             return None
-        return _message_payload(body, self.channel_id, self.author)
+        message = _message_payload(body, self.channel_id, self.author)
+        SENT_IDS[id(body)] = message["id"]
+        return message
 
     def messages(self) -> list[dict[str, Any]]:
         """Every message the bot sent in answer to interactions: initial responses and follow-ups."""
@@ -181,6 +184,7 @@ class Harness:
         payload["data"] = {"custom_id": custom_id, "component_type": 2}
         sent = [m for m in self.http.messages() + [p for _, p in self.channel_posts] if custom_id in custom_ids(m)]
         payload["message"] = _message_payload(sent[-1], self.channel.id, self.http.author)  # the clicked message
+        payload["message"]["id"] = SENT_IDS.get(id(sent[-1]), payload["message"]["id"])  # a view waits on its id
         await self.interact(payload)
 
     async def say(self, content: str, channel: Any = None, member: discord.Member | None = None) -> discord.Message:
@@ -290,7 +294,9 @@ def _extend_fake_http(
     async def send_message(channel_id: int, *, params: Any) -> Any:
         channel = sys._getframe(1).f_locals.get("channel")  # noqa: F841 (dpytest reads its caller's `channel`)
         posts.append((channel_id, dict(params.payload or {})))
-        return await original_send(channel_id, params=params)
+        sent = await original_send(channel_id, params=params)
+        SENT_IDS[id(posts[-1][1])] = str(sent["id"])
+        return sent
 
     async def start_thread_with_message(channel_id: int, message_id: int, **options: Any) -> dict[str, Any]:
         data = {

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord_app.components import reply_view
+from bot.discord_app.pages import Pages, paged
 from bot.discord_app.render import NO_PINGS, Post, pack, reply_embeds
 from bot.redact import redact
 
@@ -48,9 +49,17 @@ async def send_to_interaction(
     sent: list[discord.Message] = []
     in_text_channel = isinstance(interaction.channel, discord.TextChannel)
     posts = await reply_posts(interaction.client, reply, follow_up=in_text_channel and not ephemeral, share=ephemeral)
-    for post in posts:
-        sent.append(await interaction.followup.send(**_parts(post), ephemeral=ephemeral, wait=True))
+    for post in paged(posts, reply.kind):
+        message = await interaction.followup.send(**_parts(post), ephemeral=ephemeral, wait=True)
+        _remember(post, message)
+        sent.append(message)
     return sent
+
+
+def _remember(post: Post, message: discord.Message) -> None:
+    """Let a paged view remove its buttons from the message when it times out."""
+    if isinstance(post.view, Pages):
+        post.view.message = message
 
 
 async def send_to_channel(
@@ -60,4 +69,9 @@ async def send_to_channel(
     posts = await reply_posts(bot, reply)
     if shared_by is not None and posts:
         posts[0].content = f"Shared by <@{shared_by}>"  # NO_PINGS: named, not pinged
-    return [await channel.send(**_parts(post)) for post in posts]
+    sent = []
+    for post in paged(posts, reply.kind):
+        message = await channel.send(**_parts(post))
+        _remember(post, message)
+        sent.append(message)
+    return sent
