@@ -285,6 +285,40 @@ def _add(services: Services, call: Call) -> Reply:
     return ingest_reply(report)
 
 
+def _feeds(services: Services, call: Call) -> Reply:
+    from bot.feeds import poll_feeds
+    from bot.watches import check_new
+
+    report = poll_feeds(services, due_only=False)
+    lines = report.lines() or ["No feeds yet: subscribe with `yalu feeds add URL`."]
+    blocks = [Block("\n".join(lines))]
+    if alerts := check_new(services, "cli"):
+        blocks.append(Block("\n\n".join(a.line() for a in alerts), "Watches"))
+    tone: Tone = "error" if report.outcomes and all(o.status == "failed" for o in report.outcomes) else "ok"
+    return Reply("feeds", "Feeds polled", blocks, tone=tone, added=report.added)
+
+
+def _watch(services: Services, call: Call) -> Reply:
+    from bot.watches import WatchBook
+
+    book = WatchBook(services.settings.data_dir)
+    watch = book.add("topic" if call.args.get("topic") else "phrase", call.text("text") or "", "cli")
+    return Reply("watch", "Watching", [Block(f"{watch.describe()}: /watches shows its alerts as articles arrive")])
+
+
+def _watches(services: Services, call: Call) -> Reply:
+    from bot.watches import WatchBook, check_new
+
+    book = WatchBook(services.settings.data_dir)
+    removed = call.number("remove")
+    if removed is not None:
+        return Reply("watch", "Watch removed", [Block(book.remove(removed, "cli").describe())])
+    blocks = [Block("\n".join(w.describe() for w in book.watches("cli")) or "No watches yet: /watch PHRASE")]
+    if alerts := check_new(services, "cli"):
+        blocks.append(Block("\n\n".join(a.line() for a in alerts), "New alerts"))
+    return Reply("watch", "Your watches", blocks)
+
+
 def _help(services: Services, call: Call) -> Reply:
     return help_reply([(c.usage(), c.help) for c in COMMANDS.values()])
 
@@ -336,6 +370,24 @@ COMMANDS: dict[str, Command] = {
             ),
             _add,
             admin=True,
+        ),
+        Command("feeds", "poll every feed now and index its new items; admin role only", (), _feeds, admin=True),
+        Command(
+            "watch",
+            "be told when a new article uses a phrase (or, with --topic, changes a leader's wording on it)",
+            (
+                Option("text", "the phrase or topic", required=True, positional=True),
+                Option("topic", "watch a topic rather than a phrase", kind="flag"),
+            ),
+            _watch,
+            slow=False,
+        ),
+        Command(
+            "watches",
+            "your watches, and the alerts of articles indexed since you last looked",
+            (Option("remove", "the number of a watch to remove", kind="int"),),
+            _watches,
+            slow=False,
         ),
         Command("help", "what Yalu can do", (), _help, slow=False),
     )

@@ -78,3 +78,16 @@ async def test_a_private_answer_can_be_posted_to_the_channel(harness: Harness) -
     assert [e["title"] for e in posted["embeds"]] == [QUESTION, "Sources"]
     assert posted["embeds"][1]["description"] == private[-1]["description"]  # the same sources
     assert harness.http.messages()[-1]["content"] == "Posted to the channel."
+
+
+async def test_a_button_that_fails_still_answers_with_one_line(harness: Harness) -> None:
+    """A click whose handler breaks (here: the replies database) gets one private line, not "interaction failed"."""
+    await harness.slash("ask", question=QUESTION)
+
+    def broken(reply_id: int) -> None:
+        raise OSError("disk I/O error")
+
+    harness.bot.feedback.reply = broken  # type: ignore[method-assign,assignment]
+    await harness.click(_button(harness, "quotes"))
+    reply = harness.http.messages()[-1]
+    assert reply["flags"] & 64 and reply["content"].startswith("Something went wrong on Yalu's side")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
@@ -27,6 +29,24 @@ GONE = "That reply is no longer on record."
 
 
 SEED = "Follow-ups here continue the question: "  # the first line of a follow-up thread; its question is context
+
+
+Callback = Callable[[Any, discord.Interaction[Any]], Coroutine[Any, Any, None]]
+
+
+def answers_errors(callback: Callback) -> Callback:
+    """A button callback whose every failure reaches the user as one private line (and the log, if a bug)."""
+
+    @functools.wraps(callback)
+    async def guarded(self: Any, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await callback(self, interaction)
+        except Exception as exc:
+            from bot.discord_app.tree import send_ephemeral, user_message
+
+            await send_ephemeral(interaction, user_message(exc))
+
+    return guarded
 
 
 def reply_view(reply_id: int, votes: bool, follow_up: bool = False, share: bool = False) -> discord.ui.View:
@@ -76,6 +96,7 @@ class FollowUpButton(discord.ui.DynamicItem[Button], template=r"yalu:followup:(?
         """Rebuild the button from a click on a posted message."""
         return cls(int(match["id"]))
 
+    @answers_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Open the thread (or name the permission Yalu lacks), seed it, and point the user to it."""
         bot = cast("YaluBot", interaction.client)
@@ -118,6 +139,7 @@ class ShareButton(discord.ui.DynamicItem[Button], template=r"yalu:share:(?P<id>[
         """Rebuild the button from a click on a posted message."""
         return cls(int(match["id"]))
 
+    @answers_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Post the stored answer where the user asked it (or name the permission Yalu lacks)."""
         from bot.discord_app.messaging import send_to_channel
@@ -181,6 +203,7 @@ class QuotesButton(discord.ui.DynamicItem[Button], template=r"yalu:quotes:(?P<id
         """Rebuild the button from a click on a posted message."""
         return cls(int(match["id"]))
 
+    @answers_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Reply ephemerally with the quotes, split across messages if they are long."""
         bot = cast("YaluBot", interaction.client)
@@ -215,6 +238,7 @@ class VoteButton(discord.ui.DynamicItem[Button], template=r"yalu:vote:(?P<vote>u
         """Rebuild the button from a click on a posted message."""
         return cls(int(match["id"]), "up" if match["vote"] == "up" else "down")
 
+    @answers_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Record the vote (a second click replaces the first) and thank the user privately."""
         bot = cast("YaluBot", interaction.client)

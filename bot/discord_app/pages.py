@@ -55,6 +55,14 @@ class Pages(discord.ui.View):
         self._label()
         await interaction.response.edit_message(embeds=self.posts[self.page].embeds, view=self)
 
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        """A failed page turn is one private line, as every other failure."""
+        from bot.discord_app.tree import send_ephemeral, user_message
+
+        await send_ephemeral(interaction, user_message(error))
+
     async def on_timeout(self) -> None:
         """Remove the buttons: the pages are no longer held."""
         if self.message is not None:

@@ -44,7 +44,8 @@ class YaluTree(app_commands.CommandTree["YaluBot"]):
             if answering:
                 await send_ephemeral(interaction, "Yalu does not answer in this channel.")
             return False
-        command = COMMANDS.get(interaction.command.name) if interaction.command else None
+        # qualified: "/feeds add" is not the table's "add"
+        command = COMMANDS.get(interaction.command.qualified_name) if interaction.command else None
         if answering and command and command.slow:
             wait = bot.cooldown.retry_after(interaction.user.id)
             if wait:
