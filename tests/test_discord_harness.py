@@ -187,6 +187,21 @@ class Harness:
         payload["message"]["id"] = SENT_IDS.get(id(sent[-1]), payload["message"]["id"])  # a view waits on its id
         await self.interact(payload)
 
+    async def every_page(self, message: dict[str, Any]) -> list[dict[str, Any]]:
+        """The embeds of every page of a message, turning a paged one with its Next button to the end."""
+        embeds = list(message.get("embeds") or [])
+        ids = [i for i in custom_ids(message)]
+        labels = [c.get("label") for row in message.get("components") or [] for c in row.get("components", [])]
+        if "Next" not in labels:
+            return embeds
+        forward = ids[labels.index("Next")]
+        pages = int(str(labels[labels.index("Next") - 1]).rsplit(" ", 1)[1])
+        for _ in range(pages - 1):
+            await self.click(forward)
+            shown = self.http.requests[-1].body["data"]
+            embeds += shown["embeds"]
+        return embeds
+
     async def say(self, content: str, channel: Any = None, member: discord.Member | None = None) -> discord.Message:
         """A member posts a message (in a channel or one of its threads); returns once the bot is done."""
         channel = channel or self.channel
@@ -247,8 +262,14 @@ def _handled_here(task: asyncio.Task[Any], prefixes: tuple[str, ...]) -> bool:
 
 
 def bot_settings(services: Services, data_dir: Path, **discord_settings: Any) -> Services:
-    """The same store and models with Discord settings for a test (no cooldown unless given)."""
-    update = {"data_dir": data_dir, "discord_cooldown_s": 0.0, "discord_admin_role": ADMIN_ROLE}
+    """The same store and models with Discord settings for a test (no cooldown or queue bound unless given)."""
+    update = {
+        "data_dir": data_dir,
+        "discord_cooldown_s": 0.0,
+        "discord_admin_role": ADMIN_ROLE,
+        "discord_queue_per_user": 1000,
+        "discord_queue_per_server": 1000,
+    }
     settings = services.settings.model_copy(update={**update, **discord_settings})
     return dataclasses.replace(services, settings=settings)
 

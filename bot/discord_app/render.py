@@ -173,10 +173,20 @@ def reply_embeds(reply: Reply) -> list[discord.Embed]:
 
 
 PASSAGES_SHOWN = 3  # cited passages listed under an article; the rest are counted (Quotes shows them all)
+SNIPPET_CHARS = 90  # a passage's opening words, enough to tell it apart; Quotes shows it whole
+
+
+def _snippet(quote: str) -> str:
+    """The opening of a quote, cut at a word with a visible ellipsis (the whole quote is one click away)."""
+    flat = " ".join(quote.split())
+    if len(flat) <= SNIPPET_CHARS:
+        return flat
+    return flat[: SNIPPET_CHARS + 1].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
 
 
 def sources_text(citations: Iterable[Mapping[str, Any]]) -> str:
-    """One line per article (outlet, date, linked title), its cited passages under it, capped with "and N more".
+    """One line per article (outlet, date, linked title), its cited passages under it (their opening words; Quotes
+    shows them whole), capped with "and N more".
 
     A summary cites one article six times: the reader sees the article once, and what was quoted from it.
     """
@@ -186,7 +196,9 @@ def sources_text(citations: Iterable[Mapping[str, Any]]) -> str:
     blocks = []
     for cited in by_article.values():
         lines = [article_line(cited)]
-        lines += [f"> **[{c['n']}]** \u201c{markdown_text(str(c['quote']))}\u201d" for c in cited[:PASSAGES_SHOWN]]
+        lines += [
+            f"> **[{c['n']}]** \u201c{markdown_text(_snippet(str(c['quote'])))}\u201d" for c in cited[:PASSAGES_SHOWN]
+        ]
         if rest := cited[PASSAGES_SHOWN:]:
             lines.append(f"> and {len(rest)} more: " + " ".join(f"**[{c['n']}]**" for c in rest))
         blocks.append("\n".join(lines))
