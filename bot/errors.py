@@ -48,3 +48,7 @@ class MissingPermission(YaluError):
 
 class Busy(YaluError):
     """Too much work is waiting: the request is refused (or given up) with a line saying when to retry."""
+
+
+class StateError(YaluError):
+    """A state file of the data dir (feeds, watches) cannot be read; it is left as it is, never overwritten."""

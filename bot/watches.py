@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.atomic import atomic_write
-from bot.errors import BadQuestion, NotFound
+from bot.errors import BadQuestion, NotFound, StateError
 
 if TYPE_CHECKING:
     from bot.corpus import Article
@@ -101,9 +101,10 @@ class WatchBook:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
-            log.error("cannot read %s: %s", self.path, exc)
-            return {}
-        return data if isinstance(data, dict) else {}
+            data = exc
+        if not isinstance(data, dict):  # never read as "no watches": the next write would drop them all
+            raise StateError(f"{self.path}: cannot read the watches ({data}); repair or remove the file")
+        return data
 
     def _write(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +112,13 @@ class WatchBook:
 
     def watches(self, owner: str | None = None) -> list[Watch]:
         """Every watch (or one owner's), in the order set."""
-        found = [Watch(**w) for w in self._read().get("watches", []) if isinstance(w, dict)]
+        fields = Watch.__dataclass_fields__
+        records = [w for w in self._read().get("watches", []) if isinstance(w, dict)]
+        found = [
+            Watch(**{k: v for k, v in w.items() if k in fields})
+            for w in records
+            if {"id", "kind", "text", "owner"} <= set(w)
+        ]
         return [w for w in found if owner is None or w.owner == owner]
 
     def add(

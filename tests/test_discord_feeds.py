@@ -114,3 +114,21 @@ async def test_watches_are_listed_removed_and_survive_a_restart(services: Servic
         assert _last(again) == f"#2 phrase \u201cDandong\u201d (<#{first.channel.id}>)"
     finally:
         await again.stop()
+
+
+async def test_a_watch_set_with_dm_is_alerted_by_direct_message(services: Services, site: Site) -> None:
+    """/watch dm:True: the alert goes to the member's direct messages, not to the channel."""
+    harness = await start(_local(services))
+    try:
+        harness.bot.settings.articles_channel_id = harness.channel.id
+        await harness.slash("watch", user=harness.member, text="Sinuiju", dm=True)
+        await _feeds(harness, "add", harness.admin, url=site.url("rss.xml"))
+        await _feeds(harness, "poll", harness.admin)
+        assert not [p for p in harness.posts_in(harness.channel.id) if p.get("content")]  # nothing in the channel
+        dms = [(where, p) for where, p in harness.channel_posts if where != harness.channel.id]
+        ((where, alert),) = dms
+        assert harness.bot.get_channel(where).type.name == "private"  # type: ignore[union-attr]
+        assert alert["content"].startswith("Watch \u201cSinuiju\u201d: Dandong bridge freight resumes")
+        assert alert["allowed_mentions"] == {"parse": []}
+    finally:
+        await harness.stop()

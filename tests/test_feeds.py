@@ -134,3 +134,19 @@ def test_the_cli_adds_lists_polls_and_removes(
     assert out[1].startswith(f"1. {site.url('atom.xml')} (every 2h; not polled yet")
     assert out[2] == f"{site.url('atom.xml')}: 1 new article"
     assert out[-1] == f"removed feed {site.url('atom.xml')}"
+
+
+def test_an_unreadable_feed_list_is_one_line_and_never_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A damaged feeds.json (or watches.json) stops the command with one line; the file is left as it was."""
+    monkeypatch.setenv("YALU_DATA_DIR", str(tmp_path))
+    for name, argv in (
+        ("feeds.json", ["feeds", "add", "https://example.org/rss"]),
+        ("watches.json", ["watch", "list"]),
+    ):
+        (tmp_path / name).write_text('{"feeds": [', encoding="utf-8")
+        assert main(argv) == 1
+        line = capsys.readouterr().err.strip()
+        assert line.startswith(f"yalu: {tmp_path / name}: cannot read") and "\n" not in line
+        assert (tmp_path / name).read_text(encoding="utf-8") == '{"feeds": ['

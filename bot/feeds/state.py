@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.atomic import atomic_write
-from bot.errors import BadQuestion, NotFound
+from bot.errors import BadQuestion, NotFound, StateError
 
 log = logging.getLogger(__name__)
 FILE = "feeds.json"
@@ -86,15 +86,15 @@ class FeedBook:
         self.path = data_dir / FILE
 
     def feeds(self) -> list[Feed]:
-        """Every subscription, in the order added; an unreadable file is logged and read as none."""
+        """Every subscription, in the order added; StateError for an unreadable file (left untouched)."""
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
+            return [_feed(item) for item in raw.get("feeds", []) if isinstance(item, dict) and "url" in item]
         except FileNotFoundError:
             return []
-        except (OSError, ValueError) as exc:
-            log.error("cannot read %s: %s", self.path, exc)
-            return []
-        return [_feed(item) for item in raw.get("feeds", []) if isinstance(item, dict) and "url" in item]
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            # Never read as "no feeds": the next write would drop every subscription.
+            raise StateError(f"{self.path}: cannot read the feed list ({exc}); repair or remove the file") from None
 
     def add(self, url: str, every_s: int, now: dt.datetime) -> Feed:
         """Subscribe to `url`; BadQuestion if it is not http(s) or already subscribed."""

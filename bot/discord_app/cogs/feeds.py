@@ -64,7 +64,10 @@ class FeedPoller(commands.Cog):
         async with self._lock:
             report = await self.bot.core(poll_feeds, self.bot.services, None, due_only)
             if report.added:
-                await self.bot.announce_new_articles()
+                try:
+                    await self.bot.announce_new_articles()
+                except Exception:  # a broken ARTICLES_CHANNEL_ID must not hold back the watch alerts
+                    log.exception("announcing the feeds' new articles failed")
             await self.deliver_alerts()
             return report
 
