@@ -132,3 +132,36 @@ async def test_a_watch_set_with_dm_is_alerted_by_direct_message(services: Servic
         assert alert["allowed_mentions"] == {"parse": []}
     finally:
         await harness.stop()
+
+
+async def test_feed_downloads_do_not_wait_for_a_busy_core_thread(services: Services, site: Site) -> None:
+    """While the core thread is busy, a round already downloads the feed and its pages; only indexing waits."""
+    import asyncio
+    import threading
+
+    from bot.discord_app.cogs.feeds import FeedPoller
+
+    harness = await start(_local(services))
+    gate = threading.Event()
+    try:
+        await _feeds(harness, "add", harness.admin, url=site.url("rss.xml"))
+        poller = harness.bot.get_cog("FeedPoller")
+        assert isinstance(poller, FeedPoller)
+        busy = asyncio.ensure_future(harness.bot.core(gate.wait, 30))
+        polling = asyncio.ensure_future(poller.round(due_only=False))
+        for _ in range(500):  # up to 10 s for both pages to be fetched
+            if len([h for h in site.hits if h[0].startswith("/pages/")]) == 2:
+                break
+            await asyncio.sleep(0.02)
+        assert sorted(h[0] for h in site.hits if h[0].startswith("/pages/")) == [
+            "/pages/dandong.html",
+            "/pages/xi-letter.html",
+        ]
+        assert not polling.done()  # the indexing waits for the core thread
+        gate.set()
+        await busy
+        report = await polling
+        assert len(report.added) == 2
+    finally:
+        gate.set()
+        await harness.stop()

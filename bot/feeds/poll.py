@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Status = Literal["new", "unchanged", "nothing new", "failed"]
 MAX_RETRIES = 3  # an item page that keeps failing is given up after this many rounds
+Ingest = Callable[[list[Path]], "IngestReport"]
 _DUPLICATE = "not indexed again"  # how the near-duplicate check words its refusal (bot.duplicates)
 
 
@@ -77,8 +78,13 @@ def poll_feeds(
     now: dt.datetime | None = None,
     due_only: bool = True,
     on_wait: Callable[[str], None] | None = None,
+    ingest: Ingest | None = None,
 ) -> PollReport:
-    """Poll the feeds that are due at `now` (every feed with `due_only=False`), once each; state saved after."""
+    """Poll the feeds that are due at `now` (every feed with `due_only=False`), once each; state saved after.
+
+    `ingest` indexes a round's article files (default: `services.ingest`); the bot passes one that runs in
+    its core thread, so the downloads happen beside the answers and only the indexing waits its turn.
+    """
     from bot.fetch_url import FetchPolicy
 
     now = now or dt.datetime.now(dt.UTC)
@@ -89,15 +95,20 @@ def poll_feeds(
     for feed in book.feeds():
         if due_only and not feed.due(now):
             continue
-        updated, outcome = _poll_one(services, policy, feed, now, on_wait)
+        updated, outcome = _poll_one(services, policy, feed, now, ingest or _ingest_with(services, on_wait))
         polled.append(updated)
         report.outcomes.append(outcome)
         book.update([updated])  # after each feed: a crash mid-round repeats no feed already done
     return report
 
 
+def _ingest_with(services: Services, on_wait: Callable[[str], None] | None) -> Ingest:
+    """Index files with the services' own ingest (the writer lock taken, waits reported to `on_wait`)."""
+    return lambda paths: services.ingest(paths, on_wait=on_wait)
+
+
 def _poll_one(
-    services: Services, policy: FetchPolicy, feed: Feed, now: dt.datetime, on_wait: Callable[[str], None] | None
+    services: Services, policy: FetchPolicy, feed: Feed, now: dt.datetime, ingest: Ingest
 ) -> tuple[Feed, FeedOutcome]:
     """Poll one feed: (its new state, what happened)."""
     from bot.fetch_url import fetch_document
@@ -115,7 +126,7 @@ def _poll_one(
         log.warning("feed poll failed: %s", exc)
         return replace(feed, last_polled=stamp, last_error=str(exc)), FeedOutcome(feed.url, "failed", errors=[str(exc)])
     fresh = [i for i in items if i.key not in feed.seen][: services.settings.feed_max_items]
-    outcome, done, failed = _ingest_items(services, policy, fresh, on_wait)
+    outcome, done, failed = _ingest_items(policy, fresh, ingest)
     outcome.url = feed.url
     retries = {k: n for k, n in ((k, feed.retries.get(k, 0) + 1) for k in failed) if n < MAX_RETRIES}
     given_up = [k for k in failed if k not in retries]
@@ -124,9 +135,7 @@ def _poll_one(
     return updated.with_seen([*done, *given_up]), outcome
 
 
-def _ingest_items(
-    services: Services, policy: FetchPolicy, items: list[Item], on_wait: Callable[[str], None] | None
-) -> tuple[FeedOutcome, list[str], list[str]]:
+def _ingest_items(policy: FetchPolicy, items: list[Item], ingest: Ingest) -> tuple[FeedOutcome, list[str], list[str]]:
     """Fetch and ingest items together: (outcome, keys handled for good, keys whose page failed to download)."""
     outcome = FeedOutcome("", "nothing new")
     done: list[str] = []
@@ -150,7 +159,7 @@ def _ingest_items(
             path.write_text(to_markdown(article), encoding="utf-8")
             written[path] = (item, article.id)
         if written:
-            report = services.ingest(list(written), on_wait=on_wait)
+            report = ingest(list(written))
             _count(report, written, outcome, done)
     if outcome.added:
         outcome.status = "new"

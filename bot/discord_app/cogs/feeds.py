@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import discord
@@ -21,6 +23,7 @@ from bot.watches import Alert, WatchBook, check_new
 
 if TYPE_CHECKING:
     from bot.discord_app.client import YaluBot
+    from bot.ingest import IngestReport
 
 log = logging.getLogger(__name__)
 _MAX_CHARS = 1900  # Discord's 2,000 less the mention
@@ -62,7 +65,12 @@ class FeedPoller(commands.Cog):
     async def round(self, due_only: bool = True) -> PollReport:
         """Poll the feeds (those due, or all), announce what they added, deliver watch alerts."""
         async with self._lock:
-            report = await self.bot.core(poll_feeds, self.bot.services, None, due_only)
+            # Downloads run in a thread of their own: a slow news site must not hold up everyone's answers.
+            # Only the indexing goes to the core thread, where ingests are serialised with everything else.
+            loop = asyncio.get_running_loop()
+            report = await asyncio.to_thread(
+                poll_feeds, self.bot.services, None, due_only, None, partial(self._ingest_in_core, loop)
+            )
             if report.added:
                 try:
                     await self.bot.announce_new_articles()
@@ -70,6 +78,10 @@ class FeedPoller(commands.Cog):
                     log.exception("announcing the feeds' new articles failed")
             await self.deliver_alerts()
             return report
+
+    def _ingest_in_core(self, loop: asyncio.AbstractEventLoop, paths: list[Path]) -> IngestReport:
+        """From the feed thread: index files in the core thread and wait for it (the event loop stays free)."""
+        return asyncio.run_coroutine_threadsafe(self.bot.core(self.bot.services.ingest, paths), loop).result()
 
     async def deliver_alerts(self) -> list[Alert]:
         """Send the alerts of articles indexed since the last check; returns those sent."""
