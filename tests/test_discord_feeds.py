@@ -165,3 +165,27 @@ async def test_feed_downloads_do_not_wait_for_a_busy_core_thread(services: Servi
     finally:
         gate.set()
         await harness.stop()
+
+
+async def test_a_poll_that_outlasts_the_deadline_replies_and_goes_on(services: Services, site: Site) -> None:
+    """/feeds poll past DISCORD_DEADLINE_S says the poll goes on; its articles are still indexed."""
+    import asyncio
+    import threading
+
+    harness = await start(_local(services, discord_deadline_s=0.3))
+    gate = threading.Event()
+    try:
+        await _feeds(harness, "add", harness.admin, url=site.url("rss.xml"))
+        busy = asyncio.ensure_future(harness.bot.core(gate.wait, 30))  # the indexing will wait past the deadline
+        reply = await _feeds(harness, "poll", harness.admin)
+        assert reply == "The poll is still running; its new articles are announced as they arrive."
+        gate.set()
+        await busy
+        for _ in range(500):
+            if harness.bot.services.store.count_articles() == 2:
+                break
+            await asyncio.sleep(0.02)
+        assert harness.bot.services.store.count_articles() == 2
+    finally:
+        gate.set()
+        await harness.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -61,12 +62,18 @@ async def feeds_poll(interaction: Interaction) -> None:
     """/feeds poll: poll every feed now, one line per feed."""
     from bot.discord_app.cogs.feeds import FeedPoller
 
+    started = time.monotonic()
     await interaction.response.defer(thinking=True, ephemeral=True)
     poller = interaction.client.get_cog(FeedPoller.__cog_name__)
     if not isinstance(poller, FeedPoller):
         await send_ephemeral(interaction, "Feed polling is not running in this bot.")
         return
-    report = await poller.round(due_only=False)
+    polling = asyncio.ensure_future(poller.round(due_only=False))
+    try:  # many slow feeds could outlast Discord's 15 minutes: the round goes on, the reply does not wait
+        report = await asyncio.wait_for(asyncio.shield(polling), interaction.client.queue.remaining(started))
+    except TimeoutError:
+        await send_ephemeral(interaction, "The poll is still running; its new articles are announced as they arrive.")
+        return
     await send_ephemeral(interaction, "\n".join(report.lines()) or "No feeds yet: add one with /feeds add.")
 
 
