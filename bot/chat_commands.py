@@ -62,13 +62,33 @@ def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else "undated"
 
 
-def answer_reply(answer: Answer) -> Reply:
-    """An answer: its text with [n] markers, its citations, and a note when the evidence was insufficient."""
+def answer_reply(answer: Answer, query: Query | None = None) -> Reply:
+    """An answer: its text with [n] markers, its citations, a note when the evidence was insufficient, and the
+    filters it was asked with (a follow-up's inherited outlet or dates are otherwise invisible)."""
     blocks = [Block(answer.answer)] + ([Block(answer.notice)] if answer.notice else [])
     answered = answer.status == "answered"
-    note = None if answered else "Insufficient evidence: the closest passages are listed as sources."
+    status = None
+    if not answered:
+        status = "Insufficient evidence: " + (
+            "the closest passages are listed as sources." if answer.citations else "no passage came close enough."
+        )
+    note = " \u00b7 ".join(x for x in (status, filters_line(query)) if x) or None
     tone: Tone = "ok" if answered else "notice"
     return Reply("answer", answer.question, blocks, answer.citations, tone, note, question=answer.question)
+
+
+def filters_line(query: Query | None) -> str | None:
+    """The filters of a query in words ("Filtered: published from 2023 to 2023-06, outlet “Herald”"), or None."""
+    if query is None or not query.has_filters:
+        return None
+    parts = []
+    if query.since and query.until:
+        parts.append(f"published from {query.since} to {query.until}")
+    elif query.since or query.until:
+        parts.append(f"published {'from' if query.since else 'until'} {query.since or query.until}")
+    if query.outlet:
+        parts.append(f"outlet \u201c{query.outlet}\u201d")
+    return "Filtered: " + ", ".join(parts)
 
 
 def _quote_lines(quotes: Iterable[KeyQuote]) -> str:
@@ -135,13 +155,15 @@ def sources_reply(articles: Iterable[ArticleInfo]) -> Reply:
     return Reply("sources", f"{len(lines)} articles", [Block("\n".join(lines) or "No article is indexed yet.")])
 
 
-def help_reply(rows: Iterable[tuple[str, str]]) -> Reply:
+HELP_TIP = (
+    "A plain question (in Discord: mention Yalu) is answered too, in a thread; a follow-up such as "
+    "\u201cand in 2023?\u201d or \u201cwhat about Kim?\u201d is read with the earlier question."
+)
+
+
+def help_reply(rows: Iterable[tuple[str, str]], tip: str = HELP_TIP) -> Reply:
     """The command list, and how plain questions and follow-ups work."""
     lines = [f"{usage} \u2014 {text}" for usage, text in rows]
-    tip = (
-        "A plain question (in Discord: mention Yalu) is answered too, in a thread; a follow-up such as "
-        "\u201cand in 2023?\u201d or \u201cwhat about Kim?\u201d is read with the earlier question."
-    )
     return Reply("help", "Yalu commands", [Block("\n".join(lines)), Block(tip)])
 
 
@@ -219,7 +241,7 @@ class Command:
 
 def ask_query(services: Services, query: Query) -> Reply:
     """The cited answer to a standalone query."""
-    return answer_reply(services.ask(query.question, query.since, query.until, query.outlet))
+    return answer_reply(services.ask(query.question, query.since, query.until, query.outlet), query)
 
 
 def _ask(services: Services, call: Call) -> Reply:
@@ -261,6 +283,40 @@ def _add(services: Services, call: Call) -> Reply:
     if not call.local:  # an upload's temporary folder means nothing to the person who attached the file
         report.errors = [line.replace(f"{path.parent}{os.sep}", "") for line in report.errors]
     return ingest_reply(report)
+
+
+def _feeds(services: Services, call: Call) -> Reply:
+    from bot.feeds import poll_feeds
+    from bot.watches import check_new
+
+    report = poll_feeds(services, due_only=False)
+    lines = report.lines() or ["No feeds yet: subscribe with `yalu feeds add URL`."]
+    blocks = [Block("\n".join(lines))]
+    if alerts := check_new(services, "cli"):
+        blocks.append(Block("\n\n".join(a.line() for a in alerts), "Watches"))
+    tone: Tone = "error" if report.outcomes and all(o.status == "failed" for o in report.outcomes) else "ok"
+    return Reply("feeds", "Feeds polled", blocks, tone=tone, added=report.added)
+
+
+def _watch(services: Services, call: Call) -> Reply:
+    from bot.watches import WatchBook
+
+    book = WatchBook(services.settings.data_dir)
+    watch = book.add("topic" if call.args.get("topic") else "phrase", call.text("text") or "", "cli")
+    return Reply("watch", "Watching", [Block(f"{watch.describe()}: /watches shows its alerts as articles arrive")])
+
+
+def _watches(services: Services, call: Call) -> Reply:
+    from bot.watches import WatchBook, check_new
+
+    book = WatchBook(services.settings.data_dir)
+    removed = call.number("remove")
+    if removed is not None:
+        return Reply("watch", "Watch removed", [Block(book.remove(removed, "cli").describe())])
+    blocks = [Block("\n".join(w.describe() for w in book.watches("cli")) or "No watches yet: /watch PHRASE")]
+    if alerts := check_new(services, "cli"):
+        blocks.append(Block("\n\n".join(a.line() for a in alerts), "New alerts"))
+    return Reply("watch", "Your watches", blocks)
 
 
 def _help(services: Services, call: Call) -> Reply:
@@ -314,6 +370,24 @@ COMMANDS: dict[str, Command] = {
             ),
             _add,
             admin=True,
+        ),
+        Command("feeds", "poll every feed now and index its new items; admin role only", (), _feeds, admin=True),
+        Command(
+            "watch",
+            "be told when a new article uses a phrase (or, with --topic, changes a leader's wording on it)",
+            (
+                Option("text", "the phrase or topic", required=True, positional=True),
+                Option("topic", "watch a topic rather than a phrase", kind="flag"),
+            ),
+            _watch,
+            slow=False,
+        ),
+        Command(
+            "watches",
+            "your watches, and the alerts of articles indexed since you last looked",
+            (Option("remove", "the number of a watch to remove", kind="int"),),
+            _watches,
+            slow=False,
         ),
         Command("help", "what Yalu can do", (), _help, slow=False),
     )

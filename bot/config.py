@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     url_max_bytes: int = Field(5_000_000, alias="YALU_URL_MAX_BYTES", ge=10_000)
     url_timeout_s: float = Field(20.0, alias="YALU_URL_TIMEOUT_S", gt=0)
 
+    # Feeds (`yalu feeds`, Discord /feeds): RSS and Atom feeds whose items are fetched like a URL ingest
+    feed_every: str = Field("30m", alias="YALU_FEED_EVERY")  # how often a feed added without --every is polled
+    feed_max_items: int = Field(20, alias="YALU_FEED_MAX_ITEMS", ge=1, le=500)  # new items fetched per feed a round
+    feed_check_s: float = Field(60.0, alias="YALU_FEED_CHECK_S", ge=5)  # how often the bot looks for a feed due
+
     # Embeddings: "minilm" (bundled, offline), "huggingface:<model>", "openai:<model>", "ollama:<model>"
     embeddings: str = Field("minilm", alias="YALU_EMBEDDINGS")
 
@@ -120,6 +125,11 @@ class Settings(BaseSettings):
     discord_channel_ids: IdList = Field(default_factory=list, alias="DISCORD_CHANNEL_IDS")
     discord_admin_role: str = Field("Yalu admin", alias="DISCORD_ADMIN_ROLE")  # role name or id allowed to /add
     discord_cooldown_s: float = Field(10.0, alias="DISCORD_COOLDOWN_S", ge=0)
+    # The work queue: one core thread answers in turn; a bound keeps a few heavy commands from starving everyone
+    discord_queue_per_user: int = Field(2, alias="DISCORD_QUEUE_PER_USER", ge=1)  # waiting or running, per user
+    discord_queue_per_server: int = Field(10, alias="DISCORD_QUEUE_PER_SERVER", ge=1)
+    # A command not answered this many seconds after it arrived replies "too busy" (Discord allows 15 minutes)
+    discord_deadline_s: float = Field(840.0, alias="DISCORD_DEADLINE_S", gt=0, le=880)
     briefing_channel_id: int | None = Field(None, alias="BRIEFING_CHANNEL_ID")
     briefing_time: dt.time = Field(dt.time(8, 0), alias="BRIEFING_TIME")
     briefing_tz: Annotated[str, AfterValidator(_time_zone)] = Field("UTC", alias="BRIEFING_TZ")

@@ -148,3 +148,32 @@ def _resolve_pronouns(text: str, previous: str) -> str:
 
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+# How a question opens: an interrogative, an auxiliary put first, or a request to the assistant. A short,
+# closed grammatical class, so a message's shape, not a list of thank-you phrases, decides.
+_ASKS = re.compile(
+    r"^(?:(?:and|but|so|also|ok|okay|then)\b[\s,]*)*"
+    r"(?:who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|has|have|had|can|could|will"
+    r"|would|should|may|might|tell|show|list|give|find|explain|summari[sz]e|compare|describe)\b",
+    re.I,
+)
+
+
+def asks_something(text: str, previous: Query | None = None, outlets: Sequence[str] = ()) -> bool:
+    """Whether a message asks something: it is a question, or a follow-up the conversation can rewrite.
+
+    A question mark, a question's opening word, or a date or person named ("Kim's letters in 2021")
+    makes it a question. Otherwise it is a follow-up only if `merge` reads it as one ("and in 2023",
+    "the Korea Herald") -- the rewritten query differs from the message taken on its own. What is left
+    ("thanks!", "ok", "great, that helps") acknowledges rather than asks.
+    """
+    words = text.strip()
+    if not re.search(r"\w", words):
+        return False
+    if "?" in words or _ASKS.match(words) or _DATE_PHRASE.search(words) or _mentions(words):
+        return True
+    if previous is None:
+        return False
+    alone = Query(words)
+    return merge(alone, previous, outlets) != merge(alone, None, outlets)

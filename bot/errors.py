@@ -40,3 +40,15 @@ class FetchError(ArticleError):
 
 class ServiceUnreachable(YaluError):
     """A service Yalu connects to (Discord) cannot be reached or refused the connection."""
+
+
+class MissingPermission(YaluError):
+    """The bot lacks a permission where it must act; the message names the permission and the place."""
+
+
+class Busy(YaluError):
+    """Too much work is waiting: the request is refused (or given up) with a line saying when to retry."""
+
+
+class StateError(YaluError):
+    """A state file of the data dir (feeds, watches) cannot be read; it is left as it is, never overwritten."""

@@ -109,6 +109,7 @@ class Page:
     url: str
     content_type: str
     text: str
+    headers: dict[str, str] = field(default_factory=dict)  # the response's headers (ETag, Last-Modified)
 
 
 def check_url(url: str, policy: FetchPolicy) -> None:
@@ -149,6 +150,15 @@ def resolve_host(host: str, port: int, policy: FetchPolicy) -> list[IPAddress]:
 
 def fetch_page(url: str, policy: FetchPolicy) -> Page:
     """Download one page, following at most `max_redirects` redirects, each checked like the first URL."""
+    page = fetch_document(url, policy, (*_HTML_TYPES, "text/plain"))
+    assert page is not None  # no conditional headers were sent, so no 304
+    return page
+
+
+def fetch_document(
+    url: str, policy: FetchPolicy, types: Sequence[str], headers: dict[str, str] | None = None
+) -> Page | None:
+    """Download a document of one of `types` like `fetch_page`; None when conditional `headers` got a 304."""
     deadline = time.monotonic() + policy.timeout_s
     timeout = httpx.Timeout(policy.timeout_s)
     # trust_env=False: no proxy from the environment, so the connected peer is the host that was checked
@@ -158,21 +168,25 @@ def fetch_page(url: str, policy: FetchPolicy) -> Page:
         for _ in range(policy.max_redirects + 1):
             check_url(current, policy)
             try:
-                page, location = _get(client, current, policy, deadline)
+                page, location = _get(client, current, policy, deadline, types, headers or {})
             except httpx.TimeoutException as exc:
                 raise FetchError(f"{current}: no answer within {policy.timeout_s:g} s (YALU_URL_TIMEOUT_S)") from exc
             except httpx.HTTPError as exc:
                 raise FetchError(f"{current}: download failed ({type(exc).__name__})") from exc
-            if page is not None:
+            if page is not None or not location:
                 return page
             current = urljoin(current, location)
     raise FetchError(f"{url}: more than {policy.max_redirects} redirects")
 
 
-def _get(client: httpx.Client, url: str, policy: FetchPolicy, deadline: float) -> tuple[Page | None, str]:
-    """One request: the page, or None and the redirect's Location."""
-    with client.stream("GET", url, headers={"User-Agent": _USER_AGENT}) as response:
+def _get(
+    client: httpx.Client, url: str, policy: FetchPolicy, deadline: float, types: Sequence[str], headers: dict[str, str]
+) -> tuple[Page | None, str]:
+    """One request: the page, or None and the redirect's Location (None and "" for 304 Not Modified)."""
+    with client.stream("GET", url, headers={"User-Agent": _USER_AGENT, **headers}) as response:
         _check_peer(response, url, policy)
+        if response.status_code == 304 and headers:
+            return None, ""
         if response.is_redirect:
             location = response.headers.get("location", "")
             if not location:
@@ -181,10 +195,11 @@ def _get(client: httpx.Client, url: str, policy: FetchPolicy, deadline: float) -
         if response.status_code != 200:
             raise FetchError(f"{url}: the server answered HTTP {response.status_code}")
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type not in (*_HTML_TYPES, "text/plain"):
+        if content_type not in types:
             raise FetchError(f"{url}: not a web page (content type {content_type or 'unknown'})")
         body = _read_capped(response, url, policy, deadline)
-        return Page(str(response.url), content_type, _decode(body, response.charset_encoding, url)), ""
+        text = _decode(body, response.charset_encoding, url)
+        return Page(str(response.url), content_type, text, dict(response.headers)), ""
 
 
 def _check_peer(response: httpx.Response, url: str, policy: FetchPolicy) -> None:

@@ -67,7 +67,7 @@ async def test_the_daily_briefing_on_11_july_names_the_treaty_anniversary(harnes
     """The scheduled briefing of 11 July leads with the treaty's anniversary, its sources listed."""
     cog = DailyBriefing(harness.bot, FakeClock(dt.datetime(2024, 7, 11, 8, 0, tzinfo=ZoneInfo("Europe/London"))))
     assert await cog.post_if_due()
-    embeds = [e for post in harness.posts_in(harness.channel.id) for e in post["embeds"]]
+    embeds = [e for post in harness.posts_in(harness.channel.id) for e in await harness.every_page(post)]
     lead = embeds[0]["description"]
     assert lead.startswith("**Anniversary**") and "63rd anniversary" in lead and "Treaty of Friendship" in lead
     sources = next(e for e in embeds if e.get("title") == "Sources")["description"]

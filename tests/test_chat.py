@@ -34,9 +34,20 @@ def test_parse_line_refuses_bad_input_in_one_line() -> None:
 
 
 def test_the_table_holds_the_discord_commands() -> None:
-    """The table has ask, brief, summarize, accounts, sources, add and help; only add needs the admin role."""
-    assert list(COMMANDS) == ["ask", "brief", "summarize", "accounts", "sources", "add", "help"]
-    assert [c.name for c in COMMANDS.values() if c.admin] == ["add"]
+    """The table has ask ... add, feeds, watch, watches and help; only add and feeds need the admin role."""
+    assert list(COMMANDS) == [
+        "ask",
+        "brief",
+        "summarize",
+        "accounts",
+        "sources",
+        "add",
+        "feeds",
+        "watch",
+        "watches",
+        "help",
+    ]
+    assert [c.name for c in COMMANDS.values() if c.admin] == ["add", "feeds"]
 
 
 def test_a_plain_line_is_a_question_and_the_next_a_follow_up(seeded: Services) -> None:
@@ -94,3 +105,22 @@ def test_yalu_bot_without_a_token_names_the_setting(
     assert main(["bot"]) == 1
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert "DISCORD_TOKEN" in line and "yalu chat" in line
+
+
+def test_yalu_chat_polls_feeds_and_shows_watch_alerts(services: Services) -> None:
+    """/watch then /feeds in `yalu chat`: the feed's article is indexed and the watch's alert is in the reply."""
+    import dataclasses
+    import datetime as dt
+
+    from bot.feeds import FeedBook
+    from tests.feed_site import serve
+
+    local = dataclasses.replace(services, settings=services.settings.model_copy(update={"url_allow_private": True}))
+    session = ChatSession(local)
+    assert session.handle("/watch Sinuiju").title == "Watching"
+    session.handle("/watches")  # the first look: what is indexed so far counts as seen
+    with serve() as site:
+        FeedBook(local.settings.data_dir).add(site.url("rss.xml"), 1800, dt.datetime.now(dt.UTC))
+        reply = session.handle("/feeds")
+    assert reply.blocks[0].text == f"{site.url('rss.xml')}: 2 new articles" and len(reply.added) == 2
+    assert reply.blocks[1].heading == "Watches" and "between Dandong and Sinuiju" in reply.blocks[1].text

@@ -64,3 +64,16 @@ def test_fold_reads_each_turn_with_those_before() -> None:
     turns = [Query("What did Xi write to Kim in September 2023?"), Query("and in 2021?"), Query("what about Kim?")]
     assert fold(turns, OUTLETS) == Query("What did Kim write to Xi in 2021?")
     assert fold([], OUTLETS) is None
+
+
+def test_asks_something_tells_questions_and_follow_ups_from_acknowledgements() -> None:
+    """Questions and rewritable follow-ups ask something; thanks and okays do not, whatever their wording."""
+    from bot.conversation import Query, asks_something
+
+    previous = Query("What did Xi write to Kim in 2023?")
+    outlets = ["Korea Herald", "Xinhua"]
+    for asking in ("and in 2021", "what about Kim", "the Korea Herald", "Kim's letters in 2021", "Did he reply"):
+        assert asks_something(asking, previous, outlets), asking
+    for acknowledging in ("thanks!", "ok", "Thanks, that helps a lot", "great", "interesting, cheers", "\U0001f44d"):
+        assert not asks_something(acknowledging, previous, outlets), acknowledging
+    assert not asks_something("the Korea Herald", None, outlets)  # with nothing to follow, a name asks nothing

@@ -25,7 +25,7 @@ async def harness(seeded: Services, tmp_path: Path) -> AsyncIterator[Harness]:
 
 def _source_numbers(harness: Harness) -> list[int]:
     sources = [e for e in harness.http.embeds() if e.get("title") == "Sources"]
-    return [int(n) for e in sources for n in re.findall(r"^\*\*\[(\d+)\]\*\*", e["description"], re.M)]
+    return [int(n) for e in sources for n in re.findall(r"\*\*\[(\d+)\]\*\*", e["description"])]
 
 
 async def test_ask_embed_sources_match_the_ask_json_citations(harness: Harness, seeded: Services) -> None:
@@ -44,10 +44,10 @@ async def test_ask_embed_sources_match_the_ask_json_citations(harness: Harness, 
 
 
 async def test_ask_has_quotes_and_vote_buttons(harness: Harness) -> None:
-    """The answer's last message carries the Quotes, 👍 and 👎 buttons."""
+    """The answer's last message carries the Quotes, 👍, 👎 and Follow up buttons."""
     await harness.slash("ask", question=QUESTION)
     ids = list(custom_ids(harness.http.messages()[-1]))
-    assert [i.split(":")[1] for i in ids] == ["quotes", "vote", "vote"]
+    assert [i.split(":")[1] for i in ids] == ["quotes", "vote", "vote", "followup"]
 
 
 async def test_quotes_button_shows_the_verbatim_quotes_privately(harness: Harness, seeded: Services) -> None:
@@ -64,7 +64,7 @@ async def test_quotes_button_shows_the_verbatim_quotes_privately(harness: Harnes
 async def test_votes_are_stored_with_question_answer_and_citations(harness: Harness) -> None:
     """👍 then 👎 by the same user keeps one vote, the latest, with what was answered."""
     await harness.slash("ask", question=QUESTION)
-    _, up, down = custom_ids(harness.http.messages()[-1])
+    _, up, down, _ = custom_ids(harness.http.messages()[-1])
     await harness.click(up)
     await harness.click(down)
     votes = list(FeedbackStore.in_data_dir(harness.bot.settings.data_dir).votes())
@@ -117,6 +117,9 @@ async def test_sources_and_help(harness: Harness) -> None:
     await harness.slash("help")
     help_text = harness.http.embeds()[-1]["description"]
     assert all(f"/{name}" in help_text for name in ("ask", "brief", "summarize", "sources", "add", "help"))
+    assert "/ask question: [since:] [until:] [outlet:] [private:]" in help_text  # Discord's terms
+    assert "/feeds add url: [every:]" in help_text and "/watch text:" in help_text
+    assert "--" not in help_text  # no terminal options
     assert harness.http.messages()[-1]["flags"] & 64
 
 

@@ -31,6 +31,7 @@ ADMIN_ROLE = "Yalu admin"
 _ids = itertools.count(10_000)
 _TIMESTAMP = "2024-01-01T00:00:00+00:00"
 _OPTION_TYPES = {str: 3, int: 4, bool: 5}
+SENT_IDS: dict[int, str] = {}  # id() of a recorded message payload -> the message id Discord gave it
 
 
 class Request(NamedTuple):
@@ -79,7 +80,9 @@ class InteractionHTTP(AsyncWebhookAdapter):
             return {"interaction": {"id": str(route.webhook_id), "type": body.get("type")}}
         if route.method == "DELETE":
             return None
-        return _message_payload(body, self.channel_id, self.author)
+        message = _message_payload(body, self.channel_id, self.author)
+        SENT_IDS[id(body)] = message["id"]
+        return message
 
     def messages(self) -> list[dict[str, Any]]:
         """Every message the bot sent in answer to interactions: initial responses and follow-ups."""
@@ -108,6 +111,7 @@ class Harness:
     admin: discord.Member
     channel_posts: list[tuple[int, dict[str, Any]]]
     synced: list[list[dict[str, Any]]]
+    reactions: list[tuple[int, int, str]] = dataclasses.field(default_factory=list)  # (channel, message, emoji)
 
     async def interact(self, payload: dict[str, Any]) -> None:
         """Deliver an INTERACTION_CREATE as the gateway would, and wait until the bot has handled it."""
@@ -144,6 +148,17 @@ class Harness:
 
     async def slash(self, name: str, user: discord.Member | None = None, channel: Any = None, **options: Any) -> None:
         """Invoke a slash command; an option given as a Path is sent as an attached file."""
+        await self.interact(self.slash_payload(name, user, channel, **options))
+
+    def dispatch(self, name: str, user: discord.Member | None = None, **options: Any) -> None:
+        """Deliver a slash command without waiting for the bot to handle it (for commands that must queue)."""
+        self.http.channel_id = self.channel.id
+        self.bot._connection.parse_interaction_create(self.slash_payload(name, user, None, **options))  # type: ignore[arg-type]
+
+    def slash_payload(
+        self, name: str, user: discord.Member | None = None, channel: Any = None, **options: Any
+    ) -> dict[str, Any]:
+        """The INTERACTION_CREATE payload of a slash command."""
         payload = self._base(2, user, channel)
         data: dict[str, Any] = {"id": str(APP_ID + 1), "name": name, "type": 1, "options": []}
         for key, value in options.items():
@@ -153,7 +168,7 @@ class Harness:
             else:
                 data["options"].append({"type": _OPTION_TYPES[type(value)], "name": key, "value": value})
         payload["data"] = data
-        await self.interact(payload)
+        return payload
 
     async def autocomplete(self, name: str, option: str, typed: str) -> list[dict[str, Any]]:
         """The choices the bot offers while `typed` is in `option` of command `name`."""
@@ -169,7 +184,23 @@ class Harness:
         payload["data"] = {"custom_id": custom_id, "component_type": 2}
         sent = [m for m in self.http.messages() + [p for _, p in self.channel_posts] if custom_id in custom_ids(m)]
         payload["message"] = _message_payload(sent[-1], self.channel.id, self.http.author)  # the clicked message
+        payload["message"]["id"] = SENT_IDS.get(id(sent[-1]), payload["message"]["id"])  # a view waits on its id
         await self.interact(payload)
+
+    async def every_page(self, message: dict[str, Any]) -> list[dict[str, Any]]:
+        """The embeds of every page of a message, turning a paged one with its Next button to the end."""
+        embeds = list(message.get("embeds") or [])
+        ids = [i for i in custom_ids(message)]
+        labels = [c.get("label") for row in message.get("components") or [] for c in row.get("components", [])]
+        if "Next" not in labels:
+            return embeds
+        forward = ids[labels.index("Next")]
+        pages = int(str(labels[labels.index("Next") - 1]).rsplit(" ", 1)[1])
+        for _ in range(pages - 1):
+            await self.click(forward)
+            shown = self.http.requests[-1].body["data"]
+            embeds += shown["embeds"]
+        return embeds
 
     async def say(self, content: str, channel: Any = None, member: discord.Member | None = None) -> discord.Message:
         """A member posts a message (in a channel or one of its threads); returns once the bot is done."""
@@ -231,8 +262,14 @@ def _handled_here(task: asyncio.Task[Any], prefixes: tuple[str, ...]) -> bool:
 
 
 def bot_settings(services: Services, data_dir: Path, **discord_settings: Any) -> Services:
-    """The same store and models with Discord settings for a test (no cooldown unless given)."""
-    update = {"data_dir": data_dir, "discord_cooldown_s": 0.0, "discord_admin_role": ADMIN_ROLE}
+    """The same store and models with Discord settings for a test (no cooldown or queue bound unless given)."""
+    update = {
+        "data_dir": data_dir,
+        "discord_cooldown_s": 0.0,
+        "discord_admin_role": ADMIN_ROLE,
+        "discord_queue_per_user": 1000,
+        "discord_queue_per_server": 1000,
+    }
     settings = services.settings.model_copy(update={**update, **discord_settings})
     return dataclasses.replace(services, settings=settings)
 
@@ -259,23 +296,28 @@ async def start(services: Services) -> Harness:
     await dpytest.add_role(admin, role)
     posts: list[tuple[int, dict[str, Any]]] = []
     synced: list[list[dict[str, Any]]] = []
-    _extend_fake_http(bot, guild, posts, synced)
+    reactions: list[tuple[int, int, str]] = []
+    _extend_fake_http(bot, guild, posts, synced, reactions)
     author = {"id": str(bot.user.id), "username": bot.user.name, "discriminator": "0001", "avatar": None, "bot": True}
     http = InteractionHTTP(author)
     async_context.set(http)
     await bot.setup_hook()
-    return Harness(bot, http, guild, channel, member, guild.get_member(admin.id) or admin, posts, synced)
+    return Harness(bot, http, guild, channel, member, guild.get_member(admin.id) or admin, posts, synced, reactions)
 
 
-def _extend_fake_http(bot: YaluBot, guild: discord.Guild, posts: list[Any], synced: list[Any]) -> None:
-    """Add what dpytest's HTTP lacks (threads, command sync) and record every channel message payload."""
+def _extend_fake_http(
+    bot: YaluBot, guild: discord.Guild, posts: list[Any], synced: list[Any], reactions: list[Any]
+) -> None:
+    """Add what dpytest's HTTP lacks (threads, command sync, reactions) and record every channel message payload."""
     http: Any = bot.http
     original_send = http.send_message
 
     async def send_message(channel_id: int, *, params: Any) -> Any:
         channel = sys._getframe(1).f_locals.get("channel")  # noqa: F841 (dpytest reads its caller's `channel`)
         posts.append((channel_id, dict(params.payload or {})))
-        return await original_send(channel_id, params=params)
+        sent = await original_send(channel_id, params=params)
+        SENT_IDS[id(posts[-1][1])] = str(sent["id"])
+        return sent
 
     async def start_thread_with_message(channel_id: int, message_id: int, **options: Any) -> dict[str, Any]:
         data = {
@@ -304,10 +346,30 @@ def _extend_fake_http(bot: YaluBot, guild: discord.Guild, posts: list[Any], sync
             {**command, "id": str(next(_ids)), "application_id": str(APP_ID), "version": "1"} for command in payload
         ]
 
+    async def add_reaction(channel_id: int, message_id: int, emoji: str) -> None:
+        reactions.append((int(channel_id), int(message_id), emoji))  # dpytest's own misses a 2.7 payload key
+
+    original_get = http.get_message
+
+    async def get_message(channel_id: int, message_id: int) -> Any:
+        try:
+            return await original_get(channel_id, message_id)
+        except KeyError:  # dpytest knows no message of a channel it never stored one for: Discord says 404
+            raise discord.NotFound(HTTPResponse(404), {"code": 10008, "message": "Unknown Message"}) from None
+
     http.send_message = send_message
+    http.add_reaction = add_reaction
+    http.get_message = get_message
     http.start_thread_with_message = start_thread_with_message
     http.bulk_upsert_global_commands = bulk_upsert
     http.bulk_upsert_guild_commands = bulk_upsert
+
+
+class HTTPResponse(NamedTuple):
+    """What discord.HTTPException reads of an aiohttp response."""
+
+    status: int
+    reason: str = "Not Found"
 
 
 def limits_ok(message: dict[str, Any]) -> bool:
@@ -334,24 +396,31 @@ def custom_ids(message: dict[str, Any]) -> Iterator[str]:
 
 
 # --- start-up ----------------------------------------------------------------------------------
-async def test_create_bot_syncs_the_seven_commands(seeded: Services, tmp_path: Path) -> None:
-    """create_bot puts ask, brief, summarize, accounts, sources, add and help on the tree; setup_hook syncs them."""
+COMMAND_NAMES = ["accounts", "add", "ask", "brief", "feeds", "help", "sources", "summarize", "watch", "watches"]
+
+
+async def test_create_bot_syncs_the_commands(seeded: Services, tmp_path: Path) -> None:
+    """create_bot puts the ten commands on the tree (ask ... help, feeds, watch, watches); setup_hook syncs them."""
     services = bot_settings(seeded, tmp_path)
-    assert {c.name for c in create_bot(services).tree.get_commands()} == {
-        "ask",
-        "brief",
-        "summarize",
-        "accounts",
-        "sources",
-        "add",
-        "help",
-    }
+    assert sorted(c.name for c in create_bot(services).tree.get_commands()) == COMMAND_NAMES
     harness = await start(services)
     try:
-        assert [sorted(c["name"] for c in payload) for payload in harness.synced] == [
-            ["accounts", "add", "ask", "brief", "help", "sources", "summarize"]
-        ]
+        assert [sorted(c["name"] for c in payload) for payload in harness.synced] == [COMMAND_NAMES]
         assert all(len(c["description"]) <= 100 for c in harness.synced[0])
+    finally:
+        await harness.stop()
+
+
+async def test_add_and_feeds_are_for_server_managers_and_never_in_dms(seeded: Services, tmp_path: Path) -> None:
+    """/add and /feeds sync with default_member_permissions (Manage Server) and no DM context; /ask allows both."""
+    harness = await start(bot_settings(seeded, tmp_path))
+    try:
+        synced = {c["name"]: c for c in harness.synced[0]}
+        for name in ("add", "feeds"):
+            assert synced[name]["default_member_permissions"] == 32 and synced[name]["dm_permission"] is False
+            assert synced[name]["contexts"] == [0]  # guild only
+        assert synced["ask"]["default_member_permissions"] is None
+        assert [o["name"] for o in synced["feeds"]["options"]] == ["add", "list", "remove", "poll"]
     finally:
         await harness.stop()
 
@@ -360,7 +429,7 @@ async def test_commands_sync_to_each_allowed_guild(seeded: Services, tmp_path: P
     """With DISCORD_GUILD_IDS set, the commands are synced to each of those guilds (instantly available)."""
     harness = await start(bot_settings(seeded, tmp_path, discord_guild_ids=[1, 2]))
     try:
-        assert len(harness.synced) == 2 and all(len(p) == 7 for p in harness.synced)
+        assert len(harness.synced) == 2 and all(len(p) == len(COMMAND_NAMES) for p in harness.synced)
     finally:
         await harness.stop()
 

@@ -12,7 +12,15 @@ import pytest
 from bot.answer_model import Answer, Citation
 from bot.chat_commands import answer_reply
 from bot.discord_app.messaging import send_to_channel
-from bot.discord_app.render import pack, reply_embeds, source_line, split_text
+from bot.discord_app.render import (
+    PASSAGES_SHOWN,
+    article_line,
+    pack,
+    reply_embeds,
+    source_line,
+    sources_text,
+    split_text,
+)
 from bot.services import Services
 from tests.test_discord_harness import bot_settings, limits_ok, start
 
@@ -52,10 +60,37 @@ def test_a_6000_character_answer_is_split_into_valid_messages(long_answer: Answe
 
 
 def test_every_source_line_is_whole_in_one_embed(long_answer: Answer) -> None:
-    """Each citation's source line appears, uncut, in exactly one Sources embed."""
+    """Each cited article's line, and each passage listed under it, appears uncut in exactly one Sources embed."""
     sources = [e.description or "" for e in reply_embeds(answer_reply(long_answer)) if e.title == "Sources"]
+    by_article: dict[str, list[Citation]] = {}
     for c in long_answer.citations:
-        assert sum(source_line(c.to_json()) in d for d in sources) == 1
+        by_article.setdefault(c.article_id, []).append(c)
+    for cited in by_article.values():
+        assert sum(article_line([c.to_json() for c in cited]) in d for d in sources) == 1
+        for c in cited[:PASSAGES_SHOWN]:
+            assert sum(f"**[{c.n}]** \u201c" in d for d in sources) == 1
+
+
+def test_sources_list_each_article_once_with_its_passages_capped(long_answer: Answer) -> None:
+    """An article cited six times is one line, three passages under it, and "and 3 more" with their numbers."""
+    one = [c for c in long_answer.citations if c.article_id == long_answer.citations[0].article_id][:1]
+    six = [dataclasses.replace(one[0], n=n) for n in range(1, 7)]
+    text = sources_text([c.to_json() for c in six])
+    lines = text.splitlines()
+    assert lines[0] == source_line(six[0].to_json()).split("** ", 1)[1]  # outlet, date, linked title, once
+    assert [line[:9] for line in lines[1:4]] == ["> **[1]**", "> **[2]**", "> **[3]**"]
+    assert lines[4] == "> and 3 more: **[4]** **[5]** **[6]**" and len(lines) == 5
+
+
+def test_an_answer_without_passages_has_no_sources_footer_and_shows_its_filters() -> None:
+    """No "closest passages are listed" when none are; the filters a follow-up inherited are on the answer."""
+    from bot.conversation import Query
+
+    empty = Answer("What did Xi say?", "insufficient_evidence", "Not enough evidence.", [])
+    reply = answer_reply(empty, Query("What did Xi say?", since="2023", outlet="Herald"))
+    filtered = "Filtered: published from 2023, outlet \u201cHerald\u201d"
+    assert reply.note == f"Insufficient evidence: no passage came close enough. \u00b7 {filtered}"
+    assert "closest passages" not in (reply_embeds(reply)[0].footer.text or "")
 
 
 def test_split_prefers_paragraphs_then_sentences() -> None:

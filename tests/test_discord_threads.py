@@ -73,3 +73,24 @@ async def test_mentions_outside_the_allowed_channels_are_ignored(seeded: Service
         assert harness.channel_posts == [] and harness.threads == []
     finally:
         await harness.stop()
+
+
+async def test_an_acknowledgement_in_the_thread_gets_a_reaction_not_an_answer(harness: Harness) -> None:
+    """ "thanks!" and "ok" in the bot's thread are reacted to with a thumbs up; a real follow-up is still answered."""
+    await _ask_in_channel(harness, "What did Xi write to Kim in September 2023?")
+    (thread,) = harness.threads
+    thanks = await harness.say("thanks!", channel=thread)
+    ok = await harness.say("ok", channel=thread)
+    assert len(harness.posts_in(thread.id)) == 1  # only the first answer
+    assert harness.reactions == [(thread.id, m.id, "\N{THUMBS UP SIGN}") for m in (thanks, ok)]
+    await harness.say("and in 2021", channel=thread)  # no question mark: still a follow-up the model rewrites
+    assert [a["embeds"][0]["title"] for a in harness.posts_in(thread.id)][-1] == "What did Xi write to Kim in 2021?"
+
+
+async def test_a_follow_ups_inherited_outlet_is_shown_on_its_answer(harness: Harness) -> None:
+    """ "and according to the Korea Herald?" is answered with the outlet filter named under the answer."""
+    await _ask_in_channel(harness, "What did Kim write to Xi in 2021?")
+    (thread,) = harness.threads
+    await harness.say("and according to the Korea Herald?", channel=thread)
+    footer = harness.posts_in(thread.id)[-1]["embeds"][0].get("footer", {}).get("text", "")
+    assert "Filtered: outlet \u201cThe Korea Herald\u201d" in footer

@@ -9,12 +9,12 @@ import argparse
 import logging
 import sys
 
-from bot.cli import accounts, analysis, ask, bench, corpus, discord, evaluation, summaries
+from bot.cli import accounts, analysis, ask, bench, corpus, discord, evaluation, feeds, summaries
 
 log = logging.getLogger("bot")
 
 # Modules that add subcommands, in the order `yalu --help` lists them.
-_MODULES = (ask, summaries, analysis, accounts, corpus, evaluation, bench, discord)
+_MODULES = (ask, summaries, analysis, accounts, corpus, feeds, evaluation, bench, discord)
 
 
 def _parser() -> argparse.ArgumentParser:

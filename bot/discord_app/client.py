@@ -6,7 +6,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -14,6 +14,7 @@ import discord
 from discord.ext import commands
 
 from bot.discord_app.guards import Cooldown
+from bot.discord_app.queue import WorkQueue, within
 from bot.discord_app.render import NO_PINGS
 from bot.discord_app.tree import YaluTree
 from bot.errors import ConfigError
@@ -56,13 +57,48 @@ class YaluBot(commands.Bot):
         # One worker: the core's caches and index files are not built for concurrent writers,
         # and the event loop (gateway heartbeat) never waits for it.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yalu-core")
+        settings = services.settings
+        self.queue = WorkQueue(
+            settings.discord_queue_per_user, settings.discord_queue_per_server, settings.discord_deadline_s
+        )
         self._articles: list[ArticleInfo] = []
         self._articles_read = float("-inf")
 
     async def core(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a core call in the core thread and wait for it without blocking the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+        return await self._submit(functools.partial(fn, *args, **kwargs))
+
+    def _submit(self, job: Callable[[], T]) -> asyncio.Future[T]:
+        """Queue a job for the core thread, counted in `queue.in_flight` until it is done or cancelled."""
+        future = asyncio.get_running_loop().run_in_executor(self._executor, job)
+        self.queue.in_flight += 1
+
+        def done(_: asyncio.Future[T]) -> None:
+            self.queue.in_flight -= 1
+
+        future.add_done_callback(done)
+        return future
+
+    async def queued(
+        self,
+        who: tuple[int, int | None],
+        started: float,
+        on_queued: Callable[[int], Awaitable[None]],
+        fn: Callable[P, T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """A core call on behalf of (user, server): admitted within the queue's bounds, told how many are
+        ahead (`on_queued`), and given up with Busy at the deadline counted from `started`."""
+        ahead = self.queue.admit(*who)
+        try:
+            future = self._submit(functools.partial(fn, *args, **kwargs))
+            if ahead:
+                await on_queued(ahead)
+            return await within(future, self.queue.remaining(started))
+        finally:
+            self.queue.release(*who)
 
     async def articles(self, max_age: float = 60.0) -> list[ArticleInfo]:
         """The indexed articles, re-read when older than `max_age` seconds (autocomplete must answer in 3 s)."""
@@ -91,12 +127,14 @@ class YaluBot(commands.Bot):
         """Add the button handlers and cogs, then sync the slash commands (to the allowed guilds at once)."""
         from bot.discord_app.cogs.articles import ArticleWatcher
         from bot.discord_app.cogs.briefing import DailyBriefing
+        from bot.discord_app.cogs.feeds import FeedPoller
         from bot.discord_app.cogs.mentions import Mentions
-        from bot.discord_app.components import QuotesButton, VoteButton
+        from bot.discord_app.components import FollowUpButton, QuotesButton, ShareButton, VoteButton
 
-        self.add_dynamic_items(QuotesButton, VoteButton)
+        self.add_dynamic_items(QuotesButton, VoteButton, FollowUpButton, ShareButton)
         await self.add_cog(Mentions(self))
         await self.add_cog(ArticleWatcher(self))
+        await self.add_cog(FeedPoller(self))
         if self.settings.briefing_channel_id:
             await self.add_cog(DailyBriefing(self))
         await self.sync_commands()

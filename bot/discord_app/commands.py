@@ -5,8 +5,10 @@ Names, descriptions and option help come from `bot.chat_commands.COMMANDS`, the 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -28,12 +30,24 @@ MAX_UPLOAD_BYTES = 2_000_000  # an article file; anything larger is not an artic
 
 
 async def run(interaction: Interaction, name: str, args: dict[str, Any], ephemeral: bool = False) -> None:
-    """Defer, run the command of the table in the core thread, post its reply as follow-ups."""
+    """Defer, run the command of the table in the core thread (within the queue's bounds), post its reply."""
+    started = time.monotonic()
     if not interaction.response.is_done():  # Discord wants an acknowledgement within 3 s
         await interaction.response.defer(thinking=True, ephemeral=ephemeral)
     bot = interaction.client
-    reply = await bot.core(COMMANDS[name].run, bot.services, Call(args))
+    noticed = False
+
+    async def on_queued(ahead: int) -> None:
+        nonlocal noticed
+        noticed = True
+        await interaction.edit_original_response(content=f"Queued: {ahead} ahead of you\u2026")
+
+    who = (interaction.user.id, interaction.guild_id)
+    reply = await bot.queued(who, started, on_queued, COMMANDS[name].run, bot.services, Call(args))
     await send_to_interaction(interaction, reply, ephemeral)
+    if noticed:
+        with contextlib.suppress(discord.HTTPException):  # the "Queued" line has done its job
+            await interaction.delete_original_response()
     if reply.added:
         await bot.announce_new_articles()
 
@@ -86,9 +100,29 @@ async def sources(interaction: Interaction) -> None:
     await run(interaction, "sources", {})
 
 
+DISCORD_TIP = (
+    "Mention @Yalu with a question to get an answer in a thread of its own; in that thread, just write a "
+    "follow-up such as \u201cand in 2023?\u201d or \u201cwhat about Kim?\u201d (a \u201cthanks\u201d gets a "
+    "\U0001f44d). Under a /ask answer, Follow up opens such a thread, and a private answer can be posted "
+    "to the channel. Options in [brackets] are optional; /add and /feeds are for server managers."
+)
+
+
 async def help_command(interaction: Interaction) -> None:
-    """/help: the commands and how follow-ups work."""
-    await run(interaction, "help", {}, ephemeral=True)
+    """/help: the commands as Discord shows them (/ask question: [since:] ...), and how threads work."""
+    from bot.chat_commands import help_reply
+
+    await interaction.response.defer(thinking=True, ephemeral=True)
+    rows = [row for command in interaction.client.tree.get_commands() for row in discord_usage(command)]
+    await send_to_interaction(interaction, help_reply(rows, DISCORD_TIP), ephemeral=True)
+
+
+def discord_usage(command: Any) -> list[tuple[str, str]]:
+    """(usage, description) of a slash command, or of each subcommand of a group: `/feeds add url: [every:]`."""
+    if isinstance(command, app_commands.Group):
+        return [(f"/{command.name} {u[1:]}", d) for sub in command.commands for u, d in discord_usage(sub)]
+    options = " ".join(f"{p.name}:" if p.required else f"[{p.name}:]" for p in command.parameters)
+    return [(f"/{command.name} {options}".rstrip(), command.description)]
 
 
 def admin_only(interaction: discord.Interaction[Any]) -> bool:
@@ -97,7 +131,7 @@ def admin_only(interaction: discord.Interaction[Any]) -> bool:
     roles = interaction.user.roles if isinstance(interaction.user, discord.Member) else []
     if has_role(((r.id, r.name) for r in roles), wanted):
         return True
-    raise NotAdmin(f"Only members with the \u201c{wanted}\u201d role can add articles.")
+    raise NotAdmin(f"Only members with the \u201c{wanted}\u201d role can add articles or manage feeds.")
 
 
 async def add(interaction: Interaction, file: discord.Attachment | None = None, url: str | None = None) -> None:
@@ -120,8 +154,11 @@ def _command(callback: Any, name: str) -> app_commands.Command[Any, ..., None]:
     return app_commands.Command(name=name, description=entry.help, callback=described)
 
 
-def slash_commands() -> list[app_commands.Command[Any, ..., None]]:
-    """Fresh command objects for one bot's tree: ask, brief, summarize, accounts, sources, add, help."""
+def slash_commands() -> list[app_commands.Command[Any, ..., None] | app_commands.Group]:
+    """Fresh command objects for one bot's tree: ask, brief, summarize, accounts, sources, add, help, and
+    /feeds, /watch, /watches."""
+    from bot.discord_app.feed_commands import admin_command, feed_commands
+
     made = [
         _command(ask, "ask"),
         _command(brief, "brief"),
@@ -134,4 +171,5 @@ def slash_commands() -> list[app_commands.Command[Any, ..., None]]:
     by_name = {c.name: c for c in made}
     by_name["summarize"].autocomplete("article")(article_choices)
     by_name["add"].add_check(admin_only)
-    return made
+    admin_command(by_name["add"])
+    return [*made, *feed_commands(admin_only)]

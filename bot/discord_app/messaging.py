@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord_app.components import reply_view
+from bot.discord_app.pages import Pages, paged
 from bot.discord_app.render import NO_PINGS, Post, pack, reply_embeds
 from bot.redact import redact
 
@@ -16,15 +17,19 @@ if TYPE_CHECKING:
     from bot.discord_app.client import YaluBot
 
 
-async def reply_posts(bot: YaluBot, reply: Reply) -> list[Post]:
-    """The messages of a reply; a cited reply is stored first so its buttons work after a restart."""
+async def reply_posts(bot: YaluBot, reply: Reply, follow_up: bool = False, share: bool = False) -> list[Post]:
+    """The messages of a reply; a cited reply is stored first so its buttons work after a restart.
+
+    An answer may carry a Follow up button (a public /ask answer) or a Post to channel one (a private answer).
+    """
     posts = pack(reply_embeds(reply))
     if reply.citations:
         citations = [c.to_json() for c in reply.citations]
         # Stored as shown: a notice quoting another server's error never puts a secret in the votes export.
         text, question = redact(reply.text), redact(reply.question) if reply.question else None
         reply_id = await asyncio.to_thread(bot.feedback.save_reply, reply.kind, question, text, citations)
-        posts[-1].view = reply_view(reply_id, votes=reply.kind == "answer")
+        answer = reply.kind == "answer"
+        posts[-1].view = reply_view(reply_id, votes=answer, follow_up=follow_up and answer, share=share and answer)
     return posts
 
 
@@ -42,11 +47,31 @@ async def send_to_interaction(
 ) -> list[discord.Message]:
     """Answer a (deferred) interaction with every part of a reply, as follow-ups."""
     sent: list[discord.Message] = []
-    for post in await reply_posts(interaction.client, reply):
-        sent.append(await interaction.followup.send(**_parts(post), ephemeral=ephemeral, wait=True))
+    in_text_channel = isinstance(interaction.channel, discord.TextChannel)
+    posts = await reply_posts(interaction.client, reply, follow_up=in_text_channel and not ephemeral, share=ephemeral)
+    for post in paged(posts, reply.kind):
+        message = await interaction.followup.send(**_parts(post), ephemeral=ephemeral, wait=True)
+        _remember(post, message)
+        sent.append(message)
     return sent
 
 
-async def send_to_channel(bot: YaluBot, channel: discord.abc.Messageable, reply: Reply) -> list[discord.Message]:
-    """Post every part of a reply in a channel or thread."""
-    return [await channel.send(**_parts(post)) for post in await reply_posts(bot, reply)]
+def _remember(post: Post, message: discord.Message) -> None:
+    """Let a paged view remove its buttons from the message when it times out."""
+    if isinstance(post.view, Pages):
+        post.view.message = message
+
+
+async def send_to_channel(
+    bot: YaluBot, channel: discord.abc.Messageable, reply: Reply, shared_by: int | None = None
+) -> list[discord.Message]:
+    """Post every part of a reply in a channel or thread (`shared_by`: the user who posted a private answer)."""
+    posts = await reply_posts(bot, reply)
+    if shared_by is not None and posts:
+        posts[0].content = f"Shared by <@{shared_by}>"  # NO_PINGS: named, not pinged
+    sent = []
+    for post in paged(posts, reply.kind):
+        message = await channel.send(**_parts(post))
+        _remember(post, message)
+        sent.append(message)
+    return sent

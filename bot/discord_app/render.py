@@ -169,8 +169,52 @@ def reply_embeds(reply: Reply) -> list[discord.Embed]:
         body[-1].set_footer(text=shorten(shown(reply.note), FOOTER_LIMIT))  # footers show Markdown as typed
     if not reply.citations:
         return body
-    lines = "\n".join(source_line(c.to_json()) for c in reply.citations)
-    return body + _embeds(lines, "Sources", colour)
+    return body + _embeds(sources_text([c.to_json() for c in reply.citations]), "Sources", colour)
+
+
+PASSAGES_SHOWN = 3  # cited passages listed under an article; the rest are counted (Quotes shows them all)
+SNIPPET_CHARS = 90  # a passage's opening words, enough to tell it apart; Quotes shows it whole
+
+
+def _snippet(quote: str) -> str:
+    """The opening of a quote, cut at a word with a visible ellipsis (the whole quote is one click away)."""
+    flat = " ".join(quote.split())
+    if len(flat) <= SNIPPET_CHARS:
+        return flat
+    return flat[: SNIPPET_CHARS + 1].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
+
+
+def sources_text(citations: Iterable[Mapping[str, Any]]) -> str:
+    """One line per article (outlet, date, linked title), its cited passages under it (their opening words; Quotes
+    shows them whole), capped with "and N more".
+
+    A summary cites one article six times: the reader sees the article once, and what was quoted from it.
+    """
+    by_article: dict[str, list[Mapping[str, Any]]] = {}
+    for citation in citations:
+        by_article.setdefault(str(citation["article_id"]), []).append(citation)
+    blocks = []
+    for cited in by_article.values():
+        lines = [article_line(cited)]
+        lines += [
+            f"> **[{c['n']}]** \u201c{markdown_text(_snippet(str(c['quote'])))}\u201d" for c in cited[:PASSAGES_SHOWN]
+        ]
+        if rest := cited[PASSAGES_SHOWN:]:
+            lines.append(f"> and {len(rest)} more: " + " ".join(f"**[{c['n']}]**" for c in rest))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def article_line(cited: list[Mapping[str, Any]]) -> str:
+    """`Outlet, 2023-09-09, citing Xinhua: Title` for an article's citations, the title linked when it has a URL."""
+    first = cited[0]
+    line = source_line(first).split("** ", 1)[1]  # the source line without its "[n]"
+    vias = dict.fromkeys(v for c in cited for v in cited_sources(c.get("via") or [], c.get("speaker")))
+    if len(cited) > 1 and vias:  # every agency any of its passages cites, not only the first one's
+        head, _, title = line.partition(": ")
+        outlet_date = head.split(", citing ")[0]
+        line = f"{outlet_date}, citing {markdown_text(' and '.join(vias))}: {title}"
+    return line
 
 
 def quote_embeds(citations: Iterable[Mapping[str, Any]]) -> list[discord.Embed]:

@@ -44,7 +44,8 @@ class YaluTree(app_commands.CommandTree["YaluBot"]):
             if answering:
                 await send_ephemeral(interaction, "Yalu does not answer in this channel.")
             return False
-        command = COMMANDS.get(interaction.command.name) if interaction.command else None
+        # qualified: "/feeds add" is not the table's "add"
+        command = COMMANDS.get(interaction.command.qualified_name) if interaction.command else None
         if answering and command and command.slow:
             wait = bot.cooldown.retry_after(interaction.user.id)
             if wait:
@@ -64,6 +65,11 @@ def user_message(error: BaseException) -> str:
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if (text := user_text(original)) is not None:
         return shown(text)
+    if isinstance(original, discord.Forbidden):  # retrying cannot help: say what to grant
+        return (
+            "Discord refused me a permission here (" + shown(original.text or "Missing Permissions") + "): Yalu's role "
+            "needs View Channel, Send Messages, Embed Links, Create Public Threads and Send Messages in Threads."
+        )
     if isinstance(original, app_commands.CheckFailure):
         return shown(str(original)) or "You cannot use this command here."
     log.error("command failed", exc_info=original)
