@@ -164,3 +164,12 @@ async def test_commands_outside_the_allowed_channels_are_refused(seeded: Service
         assert only["flags"] & 64 and "does not answer in this channel" in only["content"]
     finally:
         await harness.stop()
+
+
+async def test_a_summary_lists_its_one_article_once_in_sources(harness: Harness) -> None:
+    """/summarize cites one article many times: the Sources embed names it on one line, passages under it."""
+    await harness.slash("summarize", article="2021-07-12-n-korea-china-leaders-exchange-personal-letters")
+    sources = next(e for e in harness.http.embeds() if e.get("title") == "Sources")["description"]
+    assert sources.count("The Hankyoreh, 2021-07-12") == 1
+    assert len(re.findall(r"\*\*\[(\d+)\]\*\*", sources)) >= 2  # its cited passages, numbered, under that line
+    assert "closest passages" not in sources
