@@ -7,8 +7,9 @@ second as a briefing is never skipped, and an updated article counts as new agai
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from bot.atomic import atomic_write
 
 _FILE = "briefed_articles.json"
 
@@ -26,6 +27,4 @@ def record_briefed(data_dir: Path, articles: dict[str, str]) -> None:
     """Add articles (id -> content hash) to the briefed set."""
     merged = {**briefed_articles(data_dir), **articles}
     data_dir.mkdir(parents=True, exist_ok=True)
-    tmp = data_dir / f".{_FILE}.tmp"
-    tmp.write_text(json.dumps(merged, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, data_dir / _FILE)  # atomic: a crash never leaves half a file
+    atomic_write(data_dir / _FILE, json.dumps(merged, sort_keys=True))  # a crash never leaves half a file

@@ -129,5 +129,27 @@ def _optional(module: str, cls: str, **kwargs: Any) -> Embeddings:
     except ImportError as exc:
         package = module.replace("_", "-")
         raise ConfigError(f"YALU_EMBEDDINGS needs the package {package}: pip install {package}") from exc
-    embeddings: Embeddings = factory(**kwargs)
-    return embeddings
+    return UnitEmbeddings(factory(**kwargs))
+
+
+class UnitEmbeddings(Embeddings):
+    """Another provider's embeddings scaled to unit length: retrieval and the answer model read a dot product
+    as a cosine, which a provider's raw vectors (not always unit length) would break."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+
+    @staticmethod
+    def _unit(rows: list[list[float]]) -> list[list[float]]:
+        array = np.asarray(rows, dtype=np.float64).reshape(len(rows), -1)
+        norms = np.linalg.norm(array, axis=1, keepdims=True)
+        unit: list[list[float]] = (array / np.clip(norms, 1e-12, None)).tolist()
+        return unit
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """The provider's document vectors, each scaled to unit length."""
+        return self._unit(self.inner.embed_documents(texts)) if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        """The provider's query vector, scaled to unit length."""
+        return self._unit([self.inner.embed_query(text)])[0]

@@ -9,12 +9,10 @@ date range, outlet), and the corpus's document frequencies for sentence scoring 
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import logging
 import math
-import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bot.atomic import atomic_write
 from bot.text import terms
 
 if TYPE_CHECKING:
@@ -252,15 +251,11 @@ class LexicalIndex:
             lo=t.lo,
             hi=t.hi,
         )
-        tmp = folder / f"{_FILE}.{os.getpid()}.tmp"  # per process: two writers never share a temp file
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(buffer.getvalue())
-            tmp.replace(folder / _FILE)
+            atomic_write(folder / _FILE, buffer.getvalue())  # a unique temp name: two writers never share one
         except OSError as exc:
             log.warning("could not save the BM25 index in %s (%s); answering from memory", folder, exc)
-            with contextlib.suppress(OSError):
-                tmp.unlink()
             return False
         return True
 

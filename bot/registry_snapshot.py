@@ -8,14 +8,13 @@ one sharing a Chroma server. A copy whose stamp is not the store's token is neve
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import logging
-import uuid
 from pathlib import Path
 from typing import Any
 
+from bot.atomic import atomic_write
 from bot.store import ArticleInfo, Store
 
 log = logging.getLogger(__name__)
@@ -54,16 +53,12 @@ def _load(path: Path, generation: str) -> dict[str, ArticleInfo] | None:
 def _save(path: Path, generation: str, infos: list[ArticleInfo]) -> None:
     rows = [{**vars(info), "published": info.published.isoformat() if info.published else None} for info in infos]
     data = {"format": _FORMAT, "generation": generation, "articles": rows}
-    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")  # two processes may save at once
     # A cache: failing to write it (a read-only data folder) costs speed, never an answer.
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
-        tmp.replace(path)
+        atomic_write(path, json.dumps(data, ensure_ascii=False, default=str))  # two processes may save at once
     except OSError as exc:
         log.warning("could not save the registry snapshot %s: %s", path, exc)
-        with contextlib.suppress(OSError):
-            tmp.unlink()
 
 
 def _info(row: Any) -> ArticleInfo:

@@ -33,3 +33,19 @@ def test_unknown_provider_names_the_setting() -> None:
     """An unknown YALU_EMBEDDINGS value fails loudly with the setting's name."""
     with pytest.raises(ConfigError, match="YALU_EMBEDDINGS"):
         make_embeddings("word2vec:google-news")
+
+
+def test_another_providers_vectors_are_scaled_to_unit_length() -> None:
+    """A provider whose vectors are not unit length (LangChain's fake) is wrapped so every vector is: a dot
+    product then stays a cosine, as retrieval and the answer model assume."""
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    from bot.embeddings import UnitEmbeddings
+
+    raw = DeterministicFakeEmbedding(size=16)
+    assert abs(float(np.linalg.norm(raw.embed_query("Xi"))) - 1.0) > 0.01  # the fake is not unit length
+    unit = UnitEmbeddings(raw)
+    vectors = np.array([unit.embed_query("Xi"), *unit.embed_documents(["Kim", "Pyongyang"])])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
+    assert np.allclose(vectors[0], np.array(raw.embed_query("Xi")) / np.linalg.norm(raw.embed_query("Xi")))
+    assert unit.embed_documents([]) == []

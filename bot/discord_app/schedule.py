@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from bot.atomic import atomic_write
 
 _BRIEFING_FILE = "discord_briefing.json"
 _ANNOUNCED_FILE = "discord_announced.json"
@@ -54,9 +55,7 @@ def _read(path: Path) -> Any:
 
 def _write(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a crash never leaves half a file
+    atomic_write(path, json.dumps(data, sort_keys=True))  # a crash, or a second bot, never leaves half a file
 
 
 def last_posted(data_dir: Path) -> dt.date | None:
