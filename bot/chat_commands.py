@@ -22,9 +22,11 @@ if TYPE_CHECKING:
     from bot.answer_model import Answer, Citation
     from bot.brief import Briefing
     from bot.ingest import IngestReport
+    from bot.retrieve import Retrieval
     from bot.services import Services
     from bot.store import ArticleInfo
     from bot.summarize import KeyQuote, Summary
+    from bot.timeline import Timeline
 
 OptionKind = Literal["text", "int", "flag", "file"]
 Tone = Literal["ok", "notice", "error"]
@@ -51,6 +53,7 @@ class Reply:
     note: str | None = None  # one line on the reply's status ("Insufficient evidence: ...")
     question: str | None = None  # for answers: the standalone question that was answered
     added: list[str] = field(default_factory=list)  # for `add`: ids of articles new to the index
+    picture: tuple[str, bytes] | None = None  # a chart to show with it: (file name, PNG bytes)
 
     @property
     def text(self) -> str:
@@ -270,6 +273,70 @@ def _sources(services: Services, call: Call) -> Reply:
     return sources_reply(services.store.articles())
 
 
+def _timeline(services: Services, call: Call) -> Reply:
+    from bot.charts import render_timeline_png
+    from bot.dates import parse_user_date
+    from bot.phrases import corpus_articles
+    from bot.timeline import build_timeline
+
+    since, until = call.text("since"), call.text("until")
+    first = parse_user_date(since) if since else None
+    last = parse_user_date(until, end=True) if until else None
+    timeline = build_timeline(corpus_articles(services.store), call.text("topic"), first, last)
+    reply = timeline_reply(timeline)
+    if timeline.events:
+        reply.picture = ("timeline.png", render_timeline_png(timeline))
+    return reply
+
+
+def timeline_reply(timeline: Timeline) -> Reply:
+    """A timeline: one line per event (date, who to whom, its key phrase), its sources numbered once."""
+    lines = []
+    for e in timeline.events:
+        phrase = f" — “{e.key_phrase.text}”" if e.key_phrase else ""
+        marks = "".join(f"[{n}]" for n in sorted({c.n for c in e.citations}))
+        lines.append(f"{e.date_label}  {e.label}{phrase} {marks}")
+    cited = {c.n: c for e in timeline.events for c in e.citations}
+    about = f" on \u201c{timeline.topic}\u201d" if timeline.topic else ""
+    title = f"Timeline{about}: {len(timeline.events)} events"
+    text = "\n".join(lines) or "No dated exchange between China and North Korea in these articles."
+    return Reply("timeline", title, [Block(text)], [cited[n] for n in sorted(cited)])
+
+
+def _search(services: Services, call: Call) -> Reply:
+    query = call.text("query") or ""
+    retrieval = services.search(query, call.text("since"), call.text("until"), call.text("outlet"))
+    return search_reply(query, retrieval, services.registry())
+
+
+def search_reply(query: str, retrieval: Retrieval, registry: Mapping[str, ArticleInfo]) -> Reply:
+    """Ranked passages: each numbered, its opening words shown, the whole passage cited verbatim."""
+    from bot.answer_model import Citation
+
+    citations, lines = [], []
+    for n, p in enumerate(retrieval.passages, 1):
+        info = registry.get(p.chunk.article_id)
+        chunk = p.chunk
+        citations.append(
+            Citation(
+                n,
+                chunk.article_id,
+                info.title if info else chunk.article_id,
+                info.outlet if info else None,
+                info.published if info else None,
+                info.url if info else None,
+                chunk.text,
+                chunk.text,
+                chunk.start,
+                chunk.start + len(chunk.text),
+            )
+        )
+        opening = " ".join(chunk.text.split())
+        lines.append(f"[{n}] {opening[:160]}\u2026" if len(opening) > 160 else f"[{n}] {opening}")
+    text = "\n".join(lines) or "No passage matches."
+    return Reply("search", f"Passages for \u201c{query}\u201d", [Block(text)], citations, question=query)
+
+
 def _add(services: Services, call: Call) -> Reply:
     url, file = call.text("url"), call.args.get("file")
     if url:  # fetched under bot.fetch_url's checks: public http(s) hosts, size and time capped
@@ -361,6 +428,27 @@ COMMANDS: dict[str, Command] = {
             _accounts,
         ),
         Command("sources", "the indexed articles", (), _sources, slow=False),
+        Command(
+            "timeline",
+            "the dated exchanges, in date order, with their sources and a chart",
+            (
+                Option("topic", "only events about this, e.g. letters, Xi, treaty", positional=True),
+                Option("since", f"events from this date: {_DATE}"),
+                Option("until", f"events until this date: {_DATE}"),
+            ),
+            _timeline,
+        ),
+        Command(
+            "search",
+            "the passages that match best, without an answer",
+            (
+                Option("query", "words or a question", required=True, positional=True),
+                Option("since", f"earliest publication date: {_DATE}"),
+                Option("until", f"latest publication date: {_DATE}"),
+                Option("outlet", "only articles from outlets whose name contains this"),
+            ),
+            _search,
+        ),
         Command(
             "add",
             "add an article (.md, .txt or .html file); admin role only",

@@ -34,13 +34,16 @@ def test_parse_line_refuses_bad_input_in_one_line() -> None:
 
 
 def test_the_table_holds_the_discord_commands() -> None:
-    """The table has ask ... add, feeds, watch, watches and help; only add and feeds need the admin role."""
+    """The table has ask ... sources, timeline, search, add, feeds, watch, watches and help; only add and feeds
+    need the admin role."""
     assert list(COMMANDS) == [
         "ask",
         "brief",
         "summarize",
         "accounts",
         "sources",
+        "timeline",
+        "search",
         "add",
         "feeds",
         "watch",
@@ -124,3 +127,29 @@ def test_yalu_chat_polls_feeds_and_shows_watch_alerts(services: Services) -> Non
         reply = session.handle("/feeds")
     assert reply.blocks[0].text == f"{site.url('rss.xml')}: 2 new articles" and len(reply.added) == 2
     assert reply.blocks[1].heading == "Watches" and "between Dandong and Sinuiju" in reply.blocks[1].text
+
+
+def test_the_timeline_in_chat_lists_cited_events_and_saves_its_chart(
+    seeded: Services, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`/timeline letters` in `yalu chat`: one line per event with its sources, and the PNG saved in the data dir."""
+    monkeypatch.setenv("YALU_DATA_DIR", str(seeded.settings.data_dir))
+    monkeypatch.setenv("YALU_KNOWLEDGE_DIR", str(seeded.settings.knowledge_dir))
+    monkeypatch.setattr("sys.stdin", io.StringIO("/timeline letters --since 2022\n/quit\n"))
+    assert main(["chat"]) == 0
+    out = capsys.readouterr().out
+    assert "2022-10-13" in out and "Xi Jinping" in out and "The Korea Herald, 2022-10-16" in out
+    assert "2021-07-11" not in out  # --since 2022
+    assert "chart saved to" in out
+    (saved,) = (seeded.settings.data_dir / "charts").glob("timeline-*.png")
+    assert saved.name in "".join(out.split()) and saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_search_in_chat_gives_verbatim_numbered_passages(seeded: Services) -> None:
+    """`/search` returns the passages behind `ask`, each cited verbatim with its article's offsets."""
+    reply = ChatSession(seeded).handle("/search friendly neighbours mountain river --since 2023")
+    assert reply.kind == "search" and reply.citations
+    for c in reply.citations:
+        assert seeded.find_article(c.article_id).body[c.start : c.end] == c.quote
+        assert c.published is not None and c.published.year >= 2023
+    assert reply.blocks[0].text.startswith("[1] ")

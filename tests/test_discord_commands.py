@@ -173,3 +173,22 @@ async def test_a_summary_lists_its_one_article_once_in_sources(harness: Harness)
     assert sources.count("The Hankyoreh, 2021-07-12") == 1
     assert len(re.findall(r"\*\*\[(\d+)\]\*\*", sources)) >= 2  # its cited passages, numbered, under that line
     assert "closest passages" not in sources
+
+
+async def test_timeline_posts_cited_events_with_the_chart_attached(harness: Harness) -> None:
+    """/timeline topic:letters: the events with numbered sources, and timeline.png attached and shown."""
+    await harness.slash("timeline", topic="letters")
+    first = next(m for m in harness.http.messages() if m.get("embeds"))
+    (name, data), *_ = first["_files"]
+    assert name == "timeline.png" and data[:8] == b"\x89PNG\r\n\x1a\n"
+    embed = first["embeds"][0]
+    assert embed["title"].startswith("Timeline on") and embed["image"]["url"] == "attachment://timeline.png"
+    assert "2022-10-13" in embed["description"] and _source_numbers(harness)
+
+
+async def test_search_posts_numbered_passages(harness: Harness) -> None:
+    """/search query: … lists the best passages, numbered, with their sources."""
+    await harness.slash("search", query="friendly neighbours linked by the same mountain and river")
+    embed = harness.http.embeds()[0]
+    assert embed["title"].startswith("Passages for") and embed["description"].startswith("[1] ")
+    assert _source_numbers(harness)[:1] == [1]

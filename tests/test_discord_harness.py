@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +65,15 @@ def _message_payload(body: dict[str, Any], channel_id: int, author: dict[str, An
     }
 
 
+def _read(value: Any) -> bytes:
+    """A multipart file part's bytes (discord.py hands over the file object itself)."""
+    if isinstance(value, bytes):
+        return value
+    value.seek(0)
+    data: bytes = value.read()
+    return data
+
+
 class InteractionHTTP(AsyncWebhookAdapter):
     """Discord's interaction endpoints (callback, follow-ups, original response), answered here and recorded."""
 
@@ -73,8 +83,13 @@ class InteractionHTTP(AsyncWebhookAdapter):
         self.requests: list[Request] = []
         self.channel_id = 0
 
-    async def request(self, route: Any, session: Any, *, payload: Any = None, **_: Any) -> Any:
+    async def request(
+        self, route: Any, session: Any, *, payload: Any = None, multipart: Any = None, **_: Any
+    ) -> Any:
         body = dict(payload or {})
+        if multipart:  # a message with files: its JSON part, and the files kept as (name, bytes) for the tests
+            body = json.loads(next(part["value"] for part in multipart if part["name"] == "payload_json"))
+            body["_files"] = [(part["filename"], _read(part["value"])) for part in multipart if "filename" in part]
         self.requests.append(Request(route.method, route.path, body))
         if route.path.endswith("/callback"):
             return {"interaction": {"id": str(route.webhook_id), "type": body.get("type")}}
@@ -396,11 +411,25 @@ def custom_ids(message: dict[str, Any]) -> Iterator[str]:
 
 
 # --- start-up ----------------------------------------------------------------------------------
-COMMAND_NAMES = ["accounts", "add", "ask", "brief", "feeds", "help", "sources", "summarize", "watch", "watches"]
+COMMAND_NAMES = [
+    "accounts",
+    "add",
+    "ask",
+    "brief",
+    "feeds",
+    "help",
+    "search",
+    "sources",
+    "summarize",
+    "timeline",
+    "watch",
+    "watches",
+]
 
 
 async def test_create_bot_syncs_the_commands(seeded: Services, tmp_path: Path) -> None:
-    """create_bot puts the ten commands on the tree (ask ... help, feeds, watch, watches); setup_hook syncs them."""
+    """create_bot puts the twelve commands on the tree (ask ... help, timeline, search, feeds, watch, watches);
+    setup_hook syncs them."""
     services = bot_settings(seeded, tmp_path)
     assert sorted(c.name for c in create_bot(services).tree.get_commands()) == COMMAND_NAMES
     harness = await start(services)

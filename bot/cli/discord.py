@@ -99,6 +99,23 @@ def print_reply(console: Console, reply: Reply) -> None:
     if reply.citations:
         console.print()
         print_citations(console, reply.citations)
+    if reply.picture:
+        console.print(f"chart saved to {escape(str(save_picture(reply.picture)))}")
+
+
+def save_picture(picture: tuple[str, bytes]) -> Path:
+    """Write a reply's chart into the data dir's charts folder, under a name no earlier chart has."""
+    import datetime as dt
+
+    from bot.atomic import atomic_write
+
+    name, data = picture
+    folder = settings().data_dir / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    path = folder / f"{Path(name).stem}-{stamp}{Path(name).suffix}"
+    atomic_write(path, data)
+    return path
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:

@@ -100,6 +100,24 @@ async def sources(interaction: Interaction) -> None:
     await run(interaction, "sources", {})
 
 
+async def timeline(
+    interaction: Interaction, topic: str | None = None, since: str | None = None, until: str | None = None
+) -> None:
+    """/timeline: the dated exchanges with their sources, and the chart attached."""
+    await run(interaction, "timeline", {"topic": topic, "since": since, "until": until})
+
+
+async def search(
+    interaction: Interaction,
+    query: str,
+    since: str | None = None,
+    until: str | None = None,
+    outlet: str | None = None,
+) -> None:
+    """/search: the passages that match best, numbered and cited, without an answer."""
+    await run(interaction, "search", {"query": query, "since": since, "until": until, "outlet": outlet})
+
+
 DISCORD_TIP = (
     "Mention @Yalu with a question to get an answer in a thread of its own; in that thread, just write a "
     "follow-up such as \u201cand in 2023?\u201d or \u201cwhat about Kim?\u201d (a \u201cthanks\u201d gets a "
@@ -155,8 +173,8 @@ def _command(callback: Any, name: str) -> app_commands.Command[Any, ..., None]:
 
 
 def slash_commands() -> list[app_commands.Command[Any, ..., None] | app_commands.Group]:
-    """Fresh command objects for one bot's tree: ask, brief, summarize, accounts, sources, add, help, and
-    /feeds, /watch, /watches."""
+    """Fresh command objects for one bot's tree: ask, brief, summarize, accounts, sources, timeline, search,
+    add, help, and /feeds, /watch, /watches."""
     from bot.discord_app.feed_commands import admin_command, feed_commands
 
     made = [
@@ -165,6 +183,8 @@ def slash_commands() -> list[app_commands.Command[Any, ..., None] | app_commands
         _command(summarize, "summarize"),
         _command(accounts, "accounts"),
         _command(sources, "sources"),
+        _command(timeline, "timeline"),
+        _command(search, "search"),
         _command(add, "add"),
         _command(help_command, "help"),
     ]

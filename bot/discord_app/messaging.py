@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -33,12 +34,18 @@ async def reply_posts(bot: YaluBot, reply: Reply, follow_up: bool = False, share
     return posts
 
 
-def _parts(post: Post) -> dict[str, Any]:
+def _parts(post: Post, picture: tuple[str, bytes] | None = None) -> dict[str, Any]:
+    """The send() arguments of a post; a reply's picture goes with its first post, shown in its first embed."""
     parts: dict[str, Any] = {"embeds": post.embeds, "allowed_mentions": NO_PINGS}
     if post.content:
         parts["content"] = post.content
     if post.view is not None:
         parts["view"] = post.view
+    if picture is not None:
+        name, data = picture
+        parts["file"] = discord.File(io.BytesIO(data), filename=name)
+        if post.embeds:
+            post.embeds[0].set_image(url=f"attachment://{name}")
     return parts
 
 
@@ -49,8 +56,9 @@ async def send_to_interaction(
     sent: list[discord.Message] = []
     in_text_channel = isinstance(interaction.channel, discord.TextChannel)
     posts = await reply_posts(interaction.client, reply, follow_up=in_text_channel and not ephemeral, share=ephemeral)
-    for post in paged(posts, reply.kind):
-        message = await interaction.followup.send(**_parts(post), ephemeral=ephemeral, wait=True)
+    for i, post in enumerate(paged(posts, reply.kind)):
+        picture = reply.picture if i == 0 else None
+        message = await interaction.followup.send(**_parts(post, picture), ephemeral=ephemeral, wait=True)
         _remember(post, message)
         sent.append(message)
     return sent
@@ -70,8 +78,8 @@ async def send_to_channel(
     if shared_by is not None and posts:
         posts[0].content = f"Shared by <@{shared_by}>"  # NO_PINGS: named, not pinged
     sent = []
-    for post in paged(posts, reply.kind):
-        message = await channel.send(**_parts(post))
+    for i, post in enumerate(paged(posts, reply.kind)):
+        message = await channel.send(**_parts(post, reply.picture if i == 0 else None))
         _remember(post, message)
         sent.append(message)
     return sent
