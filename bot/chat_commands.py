@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.accounts import AccountsReport
     from bot.answer_model import Answer, Citation
     from bot.brief import Briefing
+    from bot.corpus import Article
     from bot.ingest import IngestReport
     from bot.retrieve import Retrieval
     from bot.services import Services
@@ -303,6 +304,69 @@ def timeline_reply(timeline: Timeline) -> Reply:
     return Reply("timeline", title, [Block(text)], [cited[n] for n in sorted(cited)])
 
 
+def _articles(services: Services, call: Call) -> list[Article]:
+    """The indexed articles with their bodies, published within the call's since/until."""
+    from bot.dates import parse_user_date
+    from bot.phrases import corpus_articles
+
+    since, until = call.text("since"), call.text("until")
+    first = parse_user_date(since) if since else None
+    last = parse_user_date(until, end=True) if until else None
+    return corpus_articles(services.store, first, last)
+
+
+def _numbered(citations: Iterable[Citation]) -> list[Citation]:
+    """Citations once each, by number."""
+    by_n = {c.n: c for c in citations}
+    return [by_n[n] for n in sorted(by_n)]
+
+
+def _trace(services: Services, call: Call) -> Reply:
+    from bot.phrases import trace_phrase
+
+    trace = trace_phrase(_articles(services, call), call.text("phrase") or "")
+    lines = []
+    for o in trace.occurrences:
+        c = o.citation
+        who = f"{c.outlet or 'outlet unknown'} \u2014 {o.speaker or 'unattributed'}"
+        lines.append(f"{_date(c.published)}  {who}: \u201c{o.matched}\u201d [{c.n}]")
+    title = f"\u201c{trace.phrase}\u201d: {len(trace.occurrences)} uses in {len(trace.article_ids)} articles"
+    blocks = [Block("\n".join(lines) or "No article uses this phrase or a variant of it.")]
+    if trace.variants:
+        blocks.append(Block("; ".join(trace.variants), "Wordings matched"))
+    return Reply("trace", title, blocks, _numbered(o.citation for o in trace.occurrences))
+
+
+def _compare(services: Services, call: Call) -> Reply:
+    from bot.compare import compare
+
+    comparison = compare(_articles(services, call), call.text("a") or "", call.text("b") or "")
+    groups = (
+        (f"Only in {comparison.a.label}", comparison.only_a),
+        (f"Only in {comparison.b.label}", comparison.only_b),
+        ("In both", comparison.shared),
+    )
+    blocks = []
+    for heading, phrases in groups:
+        lines = [f"\u201c{p.phrase}\u201d \u00d7{p.count} " + "".join(f"[{u.citation.n}]" for u in p.uses)
+                 for p in phrases]  # fmt: skip
+        blocks.append(Block("\n".join(lines) or "none", heading))
+    cited = _numbered(u.citation for _, phrases in groups for p in phrases for u in p.uses)
+    return Reply("compare", f"{comparison.a.label} against {comparison.b.label}", blocks, cited)
+
+
+def _quotes(services: Services, call: Call) -> Reply:
+    from bot.phrases import select_quotes
+
+    quotes = select_quotes(_articles(services, call), call.text("speaker"), call.text("topic"))
+    lines = [
+        f"{_date(q.citation.published)}  {q.speaker or 'unattributed'}: \u201c{q.text}\u201d [{q.citation.n}]"
+        for q in quotes.quotes
+    ]
+    text = "\n".join(lines) or "No attributed quote matches."
+    return Reply("quotes", f"{len(quotes.quotes)} quotes", [Block(text)], _numbered(q.citation for q in quotes.quotes))
+
+
 def _search(services: Services, call: Call) -> Reply:
     query = call.text("query") or ""
     retrieval = services.search(query, call.text("since"), call.text("until"), call.text("outlet"))
@@ -437,6 +501,36 @@ COMMANDS: dict[str, Command] = {
                 Option("until", f"events until this date: {_DATE}"),
             ),
             _timeline,
+        ),
+        Command(
+            "trace",
+            "every use of a phrase (and its variants) in date order, with speaker and source",
+            (
+                Option("phrase", "the phrase, e.g. strategic communication", required=True, positional=True),
+                Option("since", f"articles published from this date: {_DATE}"),
+                Option("until", f"articles published until this date: {_DATE}"),
+            ),
+            _trace,
+        ),
+        Command(
+            "compare",
+            "the phrases one article or period uses and the other does not",
+            (
+                Option("a", "an article id or title words, or a period: 2021-07, 2021-01..2021-03", required=True),
+                Option("b", "the other side, in the same forms", required=True),
+            ),
+            _compare,
+        ),
+        Command(
+            "quotes",
+            "who said what: the attributed quotes, verbatim",
+            (
+                Option("speaker", "a speaker, e.g. Xi, Kim Jong-un, KCNA"),
+                Option("topic", "only quotes about this phrase or these words"),
+                Option("since", f"articles published from this date: {_DATE}"),
+                Option("until", f"articles published until this date: {_DATE}"),
+            ),
+            _quotes,
         ),
         Command(
             "search",

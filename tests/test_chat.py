@@ -34,8 +34,8 @@ def test_parse_line_refuses_bad_input_in_one_line() -> None:
 
 
 def test_the_table_holds_the_discord_commands() -> None:
-    """The table has ask ... sources, timeline, search, add, feeds, watch, watches and help; only add and feeds
-    need the admin role."""
+    """The table has ask ... sources, the analysis tools (timeline, trace, compare, quotes, search), add, feeds,
+    watch, watches and help; only add and feeds need the admin role."""
     assert list(COMMANDS) == [
         "ask",
         "brief",
@@ -43,6 +43,9 @@ def test_the_table_holds_the_discord_commands() -> None:
         "accounts",
         "sources",
         "timeline",
+        "trace",
+        "compare",
+        "quotes",
         "search",
         "add",
         "feeds",
@@ -153,3 +156,19 @@ def test_search_in_chat_gives_verbatim_numbered_passages(seeded: Services) -> No
         assert seeded.find_article(c.article_id).body[c.start : c.end] == c.quote
         assert c.published is not None and c.published.year >= 2023
     assert reply.blocks[0].text.startswith("[1] ")
+
+
+def test_trace_compare_and_quotes_in_chat_cite_verbatim(seeded: Services) -> None:
+    """The analysis tools answer in `yalu chat` as in the CLI: every line cited, every citation verbatim."""
+    session = ChatSession(seeded)
+    trace = session.handle("/trace changes unseen in a century")
+    assert trace.kind == "trace" and len(trace.citations) >= 2
+    assert {c.published.year for c in trace.citations if c.published} >= {2021, 2023}
+    comparison = session.handle("/compare --a 2021-07 --b 2023-09")
+    assert comparison.kind == "compare" and [b.heading for b in comparison.blocks][2] == "In both"
+    quotes = session.handle("/quotes --speaker Xi --since 2023")
+    assert quotes.kind == "quotes" and quotes.citations
+    for reply in (trace, comparison, quotes):
+        for c in reply.citations:
+            assert c.quote in seeded.find_article(c.article_id).body
+        assert all(f"[{c.n}]" in reply.text for c in reply.citations)

@@ -192,3 +192,13 @@ async def test_search_posts_numbered_passages(harness: Harness) -> None:
     embed = harness.http.embeds()[0]
     assert embed["title"].startswith("Passages for") and embed["description"].startswith("[1] ")
     assert _source_numbers(harness)[:1] == [1]
+
+
+async def test_trace_compare_and_quotes_are_slash_commands(harness: Harness) -> None:
+    """/trace, /compare and /quotes answer in Discord with numbered sources, like the CLI tools they mirror."""
+    await harness.slash("trace", phrase="friendly neighbours")
+    await harness.slash("compare", a="2021-07", b="2023-09")
+    await harness.slash("quotes", speaker="Xi")
+    titles = [e["title"] for e in harness.http.embeds() if e.get("title") != "Sources"]
+    assert titles[0].startswith("\u201cfriendly neighbours\u201d:") and "2021-07 against 2023-09" in titles[1]
+    assert titles[2].endswith("quotes") and len(_source_numbers(harness)) >= 3

@@ -416,20 +416,23 @@ COMMAND_NAMES = [
     "add",
     "ask",
     "brief",
+    "compare",
     "feeds",
     "help",
+    "quotes",
     "search",
     "sources",
     "summarize",
     "timeline",
+    "trace",
     "watch",
     "watches",
 ]
 
 
 async def test_create_bot_syncs_the_commands(seeded: Services, tmp_path: Path) -> None:
-    """create_bot puts the twelve commands on the tree (ask ... help, timeline, search, feeds, watch, watches);
-    setup_hook syncs them."""
+    """create_bot puts the fifteen commands on the tree (ask ... help, the analysis tools, feeds, watch,
+    watches); setup_hook syncs them."""
     services = bot_settings(seeded, tmp_path)
     assert sorted(c.name for c in create_bot(services).tree.get_commands()) == COMMAND_NAMES
     harness = await start(services)

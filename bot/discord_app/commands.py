@@ -107,6 +107,29 @@ async def timeline(
     await run(interaction, "timeline", {"topic": topic, "since": since, "until": until})
 
 
+async def trace(
+    interaction: Interaction, phrase: str, since: str | None = None, until: str | None = None
+) -> None:
+    """/trace: every use of a phrase and its variants, in date order, cited."""
+    await run(interaction, "trace", {"phrase": phrase, "since": since, "until": until})
+
+
+async def compare(interaction: Interaction, a: str, b: str) -> None:
+    """/compare: the phrases one article or period uses and the other does not, cited."""
+    await run(interaction, "compare", {"a": a, "b": b})
+
+
+async def quotes(
+    interaction: Interaction,
+    speaker: str | None = None,
+    topic: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> None:
+    """/quotes: the attributed quotes, verbatim, by speaker and topic."""
+    await run(interaction, "quotes", {"speaker": speaker, "topic": topic, "since": since, "until": until})
+
+
 async def search(
     interaction: Interaction,
     query: str,
@@ -173,8 +196,8 @@ def _command(callback: Any, name: str) -> app_commands.Command[Any, ..., None]:
 
 
 def slash_commands() -> list[app_commands.Command[Any, ..., None] | app_commands.Group]:
-    """Fresh command objects for one bot's tree: ask, brief, summarize, accounts, sources, timeline, search,
-    add, help, and /feeds, /watch, /watches."""
+    """Fresh command objects for one bot's tree: ask, brief, summarize, accounts, sources, timeline, trace,
+    compare, quotes, search, add, help, and /feeds, /watch, /watches."""
     from bot.discord_app.feed_commands import admin_command, feed_commands
 
     made = [
@@ -184,6 +207,9 @@ def slash_commands() -> list[app_commands.Command[Any, ..., None] | app_commands
         _command(accounts, "accounts"),
         _command(sources, "sources"),
         _command(timeline, "timeline"),
+        _command(trace, "trace"),
+        _command(compare, "compare"),
+        _command(quotes, "quotes"),
         _command(search, "search"),
         _command(add, "add"),
         _command(help_command, "help"),
