@@ -276,14 +276,10 @@ def _sources(services: Services, call: Call) -> Reply:
 
 def _timeline(services: Services, call: Call) -> Reply:
     from bot.charts import render_timeline_png
-    from bot.dates import parse_user_date
     from bot.phrases import corpus_articles
     from bot.timeline import build_timeline
 
-    since, until = call.text("since"), call.text("until")
-    first = parse_user_date(since) if since else None
-    last = parse_user_date(until, end=True) if until else None
-    timeline = build_timeline(corpus_articles(services.store), call.text("topic"), first, last)
+    timeline = build_timeline(corpus_articles(services.store), call.text("topic"), *_window(call))
     reply = timeline_reply(timeline)
     if timeline.events:
         reply.picture = ("timeline.png", render_timeline_png(timeline))
@@ -297,22 +293,25 @@ def timeline_reply(timeline: Timeline) -> Reply:
         phrase = f" — “{e.key_phrase.text}”" if e.key_phrase else ""
         marks = "".join(f"[{n}]" for n in sorted({c.n for c in e.citations}))
         lines.append(f"{e.date_label}  {e.label}{phrase} {marks}")
-    cited = {c.n: c for e in timeline.events for c in e.citations}
     about = f" on \u201c{timeline.topic}\u201d" if timeline.topic else ""
     title = f"Timeline{about}: {len(timeline.events)} events"
     text = "\n".join(lines) or "No dated exchange between China and North Korea in these articles."
-    return Reply("timeline", title, [Block(text)], [cited[n] for n in sorted(cited)])
+    return Reply("timeline", title, [Block(text)], _numbered(c for e in timeline.events for c in e.citations))
+
+
+def _window(call: Call) -> tuple[dt.date | None, dt.date | None]:
+    """The call's since/until as the first and last day they name."""
+    from bot.dates import parse_user_date
+
+    since, until = call.text("since"), call.text("until")
+    return (parse_user_date(since) if since else None), (parse_user_date(until, end=True) if until else None)
 
 
 def _articles(services: Services, call: Call) -> list[Article]:
     """The indexed articles with their bodies, published within the call's since/until."""
-    from bot.dates import parse_user_date
     from bot.phrases import corpus_articles
 
-    since, until = call.text("since"), call.text("until")
-    first = parse_user_date(since) if since else None
-    last = parse_user_date(until, end=True) if until else None
-    return corpus_articles(services.store, first, last)
+    return corpus_articles(services.store, *_window(call))
 
 
 def _numbered(citations: Iterable[Citation]) -> list[Citation]:
@@ -455,6 +454,9 @@ def _help(services: Services, call: Call) -> Reply:
 
 
 _DATE = "YYYY, YYYY-MM or YYYY-MM-DD"
+_SINCE = Option("since", f"earliest publication date: {_DATE}")
+_UNTIL = Option("until", f"latest publication date: {_DATE}")
+_OUTLET = Option("outlet", "only articles from outlets whose name contains this")
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
@@ -463,9 +465,9 @@ COMMANDS: dict[str, Command] = {
             "a cited answer from the articles",
             (
                 Option("question", "what you want to know", required=True, positional=True),
-                Option("since", f"earliest publication date: {_DATE}"),
-                Option("until", f"latest publication date: {_DATE}"),
-                Option("outlet", "only articles from outlets whose name contains this"),
+                _SINCE,
+                _UNTIL,
+                _OUTLET,
                 Option("private", "only you see the answer", kind="flag"),
             ),
             _ask,
@@ -507,8 +509,8 @@ COMMANDS: dict[str, Command] = {
             "every use of a phrase (and its variants) in date order, with speaker and source",
             (
                 Option("phrase", "the phrase, e.g. strategic communication", required=True, positional=True),
-                Option("since", f"articles published from this date: {_DATE}"),
-                Option("until", f"articles published until this date: {_DATE}"),
+                _SINCE,
+                _UNTIL,
             ),
             _trace,
         ),
@@ -527,8 +529,8 @@ COMMANDS: dict[str, Command] = {
             (
                 Option("speaker", "a speaker, e.g. Xi, Kim Jong-un, KCNA"),
                 Option("topic", "only quotes about this phrase or these words"),
-                Option("since", f"articles published from this date: {_DATE}"),
-                Option("until", f"articles published until this date: {_DATE}"),
+                _SINCE,
+                _UNTIL,
             ),
             _quotes,
         ),
@@ -537,9 +539,9 @@ COMMANDS: dict[str, Command] = {
             "the passages that match best, without an answer",
             (
                 Option("query", "words or a question", required=True, positional=True),
-                Option("since", f"earliest publication date: {_DATE}"),
-                Option("until", f"latest publication date: {_DATE}"),
-                Option("outlet", "only articles from outlets whose name contains this"),
+                _SINCE,
+                _UNTIL,
+                _OUTLET,
             ),
             _search,
         ),

@@ -149,7 +149,7 @@ def choose_keep(answerer: Answerer, examples: Sequence[Example]) -> float:
                 continue
             logits = ranker.logits(e.analysis.matrix)
             decision = Decision(logits, 1.0, np.zeros(len(VERIFIER_FEATURES)))
-            for keep in KEEPS:
+            for keep in KEEPS:  # the decision is given (answer), so the model's verifier is never consulted
                 model = AnswerModel(ranker, ranker, 0.0, keep)
                 answer = answerer.compose(e.analysis, decision, model)
                 hits[keep] += bool(evidence_hit(e.gold, answer, answerer.registry))
