@@ -16,6 +16,7 @@ from bot import embeddings
 from bot.config import Settings
 from bot.embeddings import MiniLMEmbeddings
 from bot.services import Services, build_services
+from tests.feed_site import Site, serve
 
 REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO / "knowledge"
@@ -165,3 +166,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         f"open at the end: {fds} file descriptors (at start {_AT_START.get('fds')}), "
         f"{threads} threads (at start {_AT_START.get('threads')}), {len(_chroma_systems())} Chroma stores"
     )
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """The fixture feeds and pages on 127.0.0.1 (tests/feed_site.py)."""
+    with serve() as running:
+        yield running

@@ -7,6 +7,7 @@ with the conditional headers it sent.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections.abc import Iterator
@@ -14,6 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"
 LAST_MODIFIED = "Sun, 22 Nov 2026 10:00:00 GMT"
@@ -85,3 +90,8 @@ def serve() -> Iterator[Site]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def allow_private(services: Services) -> Services:
+    """The same services, allowed to fetch from 127.0.0.1 (YALU_URL_ALLOW_PRIVATE, for one test only)."""
+    return dataclasses.replace(services, settings=services.settings.model_copy(update={"url_allow_private": True}))

@@ -115,13 +115,12 @@ def test_yalu_bot_without_a_token_names_the_setting(
 
 def test_yalu_chat_polls_feeds_and_shows_watch_alerts(services: Services) -> None:
     """/watch then /feeds in `yalu chat`: the feed's article is indexed and the watch's alert is in the reply."""
-    import dataclasses
     import datetime as dt
 
     from bot.feeds import FeedBook
-    from tests.feed_site import serve
+    from tests.feed_site import allow_private, serve
 
-    local = dataclasses.replace(services, settings=services.settings.model_copy(update={"url_allow_private": True}))
+    local = allow_private(services)
     session = ChatSession(local)
     assert session.handle("/watch Sinuiju").title == "Watching"
     session.handle("/watches")  # the first look: what is indexed so far counts as seen

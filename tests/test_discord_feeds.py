@@ -3,30 +3,18 @@ once, and a member's watch alerted in the channel where it was set."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import discord
-import pytest
 
 from bot.services import Services
-from tests.feed_site import Site, serve
+from tests.feed_site import Site, allow_private
 from tests.test_discord_harness import APP_ID, Harness, bot_settings, start
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    """The fixture feeds and pages on 127.0.0.1."""
-    with serve() as running:
-        yield running
 
 
 def _local(services: Services, **extra: Any) -> Services:
     """The bot's settings over the empty store, fetching from 127.0.0.1 allowed for this test only."""
-    configured = bot_settings(services, services.settings.data_dir, articles_channel_id=1, **extra)
-    update = {"url_allow_private": True}
-    return dataclasses.replace(configured, settings=configured.settings.model_copy(update=update))
+    return allow_private(bot_settings(services, services.settings.data_dir, articles_channel_id=1, **extra))
 
 
 async def _feeds(harness: Harness, sub: str, user: discord.Member, **options: str) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,22 +11,15 @@ from bot.cli import main
 from bot.errors import BadQuestion, NotFound
 from bot.feeds import FeedBook, parse_every, poll_feeds
 from bot.services import Services
-from tests.feed_site import Site, serve
+from tests.feed_site import Site, allow_private
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def site() -> Iterator[Site]:
-    """The fixture feeds and pages on 127.0.0.1."""
-    with serve() as running:
-        yield running
-
-
-@pytest.fixture
 def local(services: Services) -> Services:
     """The empty store's services, allowed to fetch from 127.0.0.1 (for this test only)."""
-    return dataclasses.replace(services, settings=services.settings.model_copy(update={"url_allow_private": True}))
+    return allow_private(services)
 
 
 def _subscribe(services: Services, site: Site, *paths: str) -> None:

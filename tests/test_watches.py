@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,23 +12,16 @@ from bot.errors import BadQuestion, NotFound
 from bot.feeds import FeedBook, poll_feeds
 from bot.services import Services
 from bot.watches import WatchBook, check_new
-from tests.feed_site import Site, serve
+from tests.feed_site import Site, allow_private
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    """The fixture feeds and pages on 127.0.0.1."""
-    with serve() as running:
-        yield running
 
 
 @pytest.fixture
 def seeded_local(services: Services) -> Services:
     """The seed corpus indexed (the earlier coverage), fetching from 127.0.0.1 allowed for this test only."""
     services.ensure_index()
-    return dataclasses.replace(services, settings=services.settings.model_copy(update={"url_allow_private": True}))
+    return allow_private(services)
 
 
 def _poll(services: Services, site: Site, *paths: str) -> None:
