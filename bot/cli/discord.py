@@ -67,13 +67,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.chat_commands import ChatSession
 
     console = stdout()
-    session = ChatSession(open_services())
+    services = open_services()
+    session = ChatSession(services)
+    charts = services.settings.data_dir / "charts"
     console.print(WELCOME)
     for line in _lines(console):
         if line.strip().lower() in ("/quit", "/exit"):
             break
         if line.strip():
-            print_reply(console, session.handle(line))
+            print_reply(console, session.handle(line), charts)
     return 0
 
 
@@ -85,8 +87,9 @@ def _lines(console: Console) -> Iterator[str]:
             return
 
 
-def print_reply(console: Console, reply: Reply) -> None:
-    """A reply for the terminal: title, blocks, then the numbered sources with their quotes."""
+def print_reply(console: Console, reply: Reply, charts: Path) -> None:
+    """A reply for the terminal: title, blocks, the numbered sources with their quotes, and where its chart
+    was saved (in `charts`)."""
     from rich.markup import escape
 
     console.print(f"\n[{_STYLES[reply.tone]}]{escape(reply.title)}[/]")
@@ -100,17 +103,16 @@ def print_reply(console: Console, reply: Reply) -> None:
         console.print()
         print_citations(console, reply.citations)
     if reply.picture:
-        console.print(f"chart saved to {escape(str(save_picture(reply.picture)))}")
+        console.print(f"chart saved to {escape(str(save_picture(reply.picture, charts)))}")
 
 
-def save_picture(picture: tuple[str, bytes]) -> Path:
-    """Write a reply's chart into the data dir's charts folder, under a name no earlier chart has."""
+def save_picture(picture: tuple[str, bytes], folder: Path) -> Path:
+    """Write a reply's chart into `folder`, under a name no earlier chart has."""
     import datetime as dt
 
     from bot.atomic import atomic_write
 
     name, data = picture
-    folder = settings().data_dir / "charts"
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     path = folder / f"{Path(name).stem}-{stamp}{Path(name).suffix}"
