@@ -72,7 +72,7 @@ def simulated_items(real_dir: Path, count: int, seed: int, chunk_size: int, over
 def build(data_dir: Path, knowledge_dir: Path, real_dir: Path, count: int, seed: int) -> dict[str, Any]:
     """Write the simulated index into an empty data dir, then BM25 and the registry snapshot as an ingest does."""
     from bot.bench.stages import _services
-    from bot.cli.common import progress_bar
+    from bot.progress import progress_bar
 
     services = _services(data_dir, knowledge_dir)
     store = services.store

@@ -24,7 +24,7 @@ def _services(data_dir: Path, knowledge_dir: Path) -> Any:
 
 def ingest(data_dir: Path, knowledge_dir: Path) -> dict[str, Any]:
     """Ingest the folder into an empty index; throughput counts every text the model embedded."""
-    from bot.cli.common import progress_bar
+    from bot.progress import progress_bar
 
     services = _services(data_dir, knowledge_dir)
     files = len(list(knowledge_dir.glob("*.md")))

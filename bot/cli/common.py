@@ -1,14 +1,17 @@
-"""What every subcommand shares: the services (index built on first use), progress bars, consoles, citations."""
+"""What every subcommand shares: the services (index built on first use), consoles, citations.
+
+The progress bar lives in `bot.progress`, below the core, so the bench can show one too.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from bot.progress import progress_bar
 from bot.safe_text import shown
 
 if TYPE_CHECKING:
@@ -16,7 +19,6 @@ if TYPE_CHECKING:
 
     from bot.answer_model import Citation
     from bot.config import Settings
-    from bot.ingest import Progress
     from bot.services import Services
 
     # argparse's subparser collection; its class is private, so it is named once here.
@@ -77,29 +79,6 @@ def open_services(console: Console | None = None) -> Services:
         for line in report.errors:
             warn(f"skipped {line}")
     return built
-
-
-@contextmanager
-def progress_bar(console: Console | None, label: str) -> Iterator[Progress]:
-    """A progress bar on stderr for long work (silent when stderr is not a terminal)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    console = console or Console(stderr=True)
-    if not console.is_terminal:  # rich would still print an empty line when the bar stops
-        yield lambda done, total: None
-        return
-    bar = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    )
-    task = bar.add_task(label, total=None)
-    with bar:
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def stdout() -> Console:

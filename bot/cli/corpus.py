@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import open_services, opened, print_json, progress_bar, settings, stdout, warn
+from bot.cli.common import open_services, opened, print_json, settings, stdout, warn
+from bot.progress import progress_bar
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands

@@ -23,9 +23,9 @@ from bot.discord_app.tree import NotAdmin
 from bot.errors import BadQuestion
 
 if TYPE_CHECKING:
-    from bot.discord_app.client import YaluBot
+    from bot.discord_app.host import Host
 
-Interaction = discord.Interaction["YaluBot"]
+Interaction = discord.Interaction["Host"]
 MAX_UPLOAD_BYTES = 2_000_000  # an article file; anything larger is not an article
 
 
@@ -107,9 +107,7 @@ async def timeline(
     await run(interaction, "timeline", {"topic": topic, "since": since, "until": until})
 
 
-async def trace(
-    interaction: Interaction, phrase: str, since: str | None = None, until: str | None = None
-) -> None:
+async def trace(interaction: Interaction, phrase: str, since: str | None = None, until: str | None = None) -> None:
     """/trace: every use of a phrase and its variants, in date order, cited."""
     await run(interaction, "trace", {"phrase": phrase, "since": since, "until": until})
 
@@ -168,7 +166,7 @@ def discord_usage(command: Any) -> list[tuple[str, str]]:
 
 def admin_only(interaction: discord.Interaction[Any]) -> bool:
     """The check of /add: the user has the admin role (DISCORD_ADMIN_ROLE, a name or an id)."""
-    wanted = cast("YaluBot", interaction.client).settings.discord_admin_role
+    wanted = cast("Host", interaction.client).settings.discord_admin_role
     roles = interaction.user.roles if isinstance(interaction.user, discord.Member) else []
     if has_role(((r.id, r.name) for r in roles), wanted):
         return True

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
+from bot.discord_app.messaging import send_to_channel
 from bot.discord_app.render import NO_PINGS, pack, quote_embeds, shorten
 from bot.errors import MissingPermission
 
 if TYPE_CHECKING:
     from bot.chat_commands import Reply
-    from bot.discord_app.client import YaluBot
+    from bot.discord_app.host import Host
     from bot.feedback import StoredReply, Vote
 
 Button = discord.ui.Button[discord.ui.View]
@@ -99,7 +100,7 @@ class FollowUpButton(discord.ui.DynamicItem[Button], template=r"yalu:followup:(?
     @answers_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Open the thread (or name the permission Yalu lacks), seed it, and point the user to it."""
-        bot = cast("YaluBot", interaction.client)
+        bot = cast("Host", interaction.client)
         stored = await asyncio.to_thread(bot.feedback.reply, self.reply_id)
         message, channel = interaction.message, interaction.channel
         if stored is None or not stored.question or message is None:
@@ -142,9 +143,7 @@ class ShareButton(discord.ui.DynamicItem[Button], template=r"yalu:share:(?P<id>[
     @answers_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Post the stored answer where the user asked it (or name the permission Yalu lacks)."""
-        from bot.discord_app.messaging import send_to_channel
-
-        bot = cast("YaluBot", interaction.client)
+        bot = cast("Host", interaction.client)
         stored = await asyncio.to_thread(bot.feedback.reply, self.reply_id)
         channel = interaction.channel
         if stored is None or not isinstance(channel, discord.abc.Messageable):
@@ -206,7 +205,7 @@ class QuotesButton(discord.ui.DynamicItem[Button], template=r"yalu:quotes:(?P<id
     @answers_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Reply ephemerally with the quotes, split across messages if they are long."""
-        bot = cast("YaluBot", interaction.client)
+        bot = cast("Host", interaction.client)
         stored = await asyncio.to_thread(bot.feedback.reply, self.reply_id)
         if stored is None:
             await interaction.response.send_message(GONE, ephemeral=True, allowed_mentions=NO_PINGS)
@@ -241,7 +240,7 @@ class VoteButton(discord.ui.DynamicItem[Button], template=r"yalu:vote:(?P<vote>u
     @answers_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Record the vote (a second click replaces the first) and thank the user privately."""
-        bot = cast("YaluBot", interaction.client)
+        bot = cast("Host", interaction.client)
         stored = await asyncio.to_thread(bot.feedback.vote, self.reply_id, str(interaction.user.id), self.vote)
         text = "Thanks, your vote was recorded." if stored else GONE
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)

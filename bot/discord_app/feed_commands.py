@@ -16,9 +16,9 @@ from bot.feeds.state import describe_every, feed_line
 from bot.watches import WatchBook
 
 if TYPE_CHECKING:
-    from bot.discord_app.client import YaluBot  # noqa: F401 (named in the Interaction alias)
+    from bot.discord_app.host import Host  # noqa: F401 (named in the Interaction alias)
 
-Interaction = discord.Interaction["YaluBot"]
+Interaction = discord.Interaction["Host"]
 AnyCommand = app_commands.Command[Any, ..., None]
 ADMINS = discord.Permissions(manage_guild=True)  # shown to server managers; the admin role is checked too
 IN_SERVERS = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)

@@ -8,17 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord_app.components import reply_view
 from bot.discord_app.pages import Pages, paged
 from bot.discord_app.render import NO_PINGS, Post, pack, reply_embeds
 from bot.redact import redact
 
 if TYPE_CHECKING:
     from bot.chat_commands import Reply
-    from bot.discord_app.client import YaluBot
+    from bot.discord_app.host import Host
 
 
-async def reply_posts(bot: YaluBot, reply: Reply, follow_up: bool = False, share: bool = False) -> list[Post]:
+async def reply_posts(bot: Host, reply: Reply, follow_up: bool = False, share: bool = False) -> list[Post]:
     """The messages of a reply; a cited reply is stored first so its buttons work after a restart.
 
     An answer may carry a Follow up button (a public /ask answer) or a Post to channel one (a private answer).
@@ -30,7 +29,7 @@ async def reply_posts(bot: YaluBot, reply: Reply, follow_up: bool = False, share
         text, question = redact(reply.text), redact(reply.question) if reply.question else None
         reply_id = await asyncio.to_thread(bot.feedback.save_reply, reply.kind, question, text, citations)
         answer = reply.kind == "answer"
-        posts[-1].view = reply_view(reply_id, votes=answer, follow_up=follow_up and answer, share=share and answer)
+        posts[-1].view = bot.buttons(reply_id, votes=answer, follow_up=follow_up and answer, share=share and answer)
     return posts
 
 
@@ -50,7 +49,7 @@ def _parts(post: Post, picture: tuple[str, bytes] | None = None) -> dict[str, An
 
 
 async def send_to_interaction(
-    interaction: discord.Interaction[YaluBot], reply: Reply, ephemeral: bool = False
+    interaction: discord.Interaction[Host], reply: Reply, ephemeral: bool = False
 ) -> list[discord.Message]:
     """Answer a (deferred) interaction with every part of a reply, as follow-ups."""
     sent: list[discord.Message] = []
@@ -71,7 +70,7 @@ def _remember(post: Post, message: discord.Message) -> None:
 
 
 async def send_to_channel(
-    bot: YaluBot, channel: discord.abc.Messageable, reply: Reply, shared_by: int | None = None
+    bot: Host, channel: discord.abc.Messageable, reply: Reply, shared_by: int | None = None
 ) -> list[discord.Message]:
     """Post every part of a reply in a channel or thread (`shared_by`: the user who posted a private answer)."""
     posts = await reply_posts(bot, reply)

@@ -16,7 +16,7 @@ from bot.failures import user_text
 from bot.safe_text import shown
 
 if TYPE_CHECKING:
-    from bot.discord_app.client import YaluBot
+    from bot.discord_app.host import Host
 
 log = logging.getLogger(__name__)
 UNEXPECTED = "Something went wrong on Yalu's side; the error was logged. Please try again."
@@ -33,10 +33,10 @@ def channel_ids(channel: Any) -> list[int]:
     return [*ids, parent] if isinstance(parent, int) else ids
 
 
-class YaluTree(app_commands.CommandTree["YaluBot"]):
+class YaluTree(app_commands.CommandTree["Host"]):
     """Checks every interaction against the allow-lists and cooldown; turns failures into short messages."""
 
-    async def interaction_check(self, interaction: discord.Interaction[YaluBot], /) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[Host], /) -> bool:
         """Refuse other guilds and channels; slow commands respect the per-user cooldown."""
         bot = interaction.client
         answering = interaction.type is discord.InteractionType.application_command
@@ -55,7 +55,7 @@ class YaluTree(app_commands.CommandTree["YaluBot"]):
                 return False
         return True
 
-    async def on_error(self, interaction: discord.Interaction[YaluBot], error: app_commands.AppCommandError, /) -> None:
+    async def on_error(self, interaction: discord.Interaction[Host], error: app_commands.AppCommandError, /) -> None:
         """A domain error or refused check as one ephemeral line; anything else logged in full."""
         await send_ephemeral(interaction, user_message(error))
 

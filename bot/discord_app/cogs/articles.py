@@ -19,7 +19,7 @@ from bot.discord_app.schedule import announced, record_announced
 from bot.errors import YaluError
 
 if TYPE_CHECKING:
-    from bot.discord_app.client import YaluBot
+    from bot.discord_app.host import Host
     from bot.store import ArticleInfo
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ PER_CHECK = 10  # a bulk ingest is announced over several checks rather than in 
 class ArticleWatcher(commands.Cog):
     """Watches the registry; announces new articles when ARTICLES_CHANNEL_ID is set."""
 
-    def __init__(self, bot: YaluBot) -> None:
+    def __init__(self, bot: Host) -> None:
         """Check every ARTICLES_CHECK_S seconds."""
         self.bot = bot
         self._lock = asyncio.Lock()
@@ -42,10 +42,12 @@ class ArticleWatcher(commands.Cog):
         if self.bot.settings.articles_channel_id and await asyncio.to_thread(announced, data_dir) is None:
             ids = {a.id for a in await self.bot.articles(max_age=0)}
             await asyncio.to_thread(record_announced, data_dir, ids)
+        self.bot.on_new_articles(self.check)  # an /add or a feed poll announces at once
         self.poll.start()
 
     async def cog_unload(self) -> None:
         """Stop watching."""
+        self.bot.forget_new_articles(self.check)
         self.poll.cancel()
 
     @tasks.loop(seconds=60)  # replaced by ARTICLES_CHECK_S in __init__

@@ -21,7 +21,7 @@ from bot.discord_app.messaging import send_to_channel
 from bot.discord_app.schedule import DailySchedule, last_posted, record_posted
 
 if TYPE_CHECKING:
-    from bot.discord_app.client import YaluBot
+    from bot.discord_app.host import Host
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
@@ -35,7 +35,7 @@ def utc_now() -> dt.datetime:
 class DailyBriefing(commands.Cog):
     """Posts the morning briefing; `post_if_due` is the one place that decides and posts."""
 
-    def __init__(self, bot: YaluBot, clock: Clock = utc_now) -> None:
+    def __init__(self, bot: Host, clock: Clock = utc_now) -> None:
         """Schedule from settings; `clock` is replaceable so tests can move time."""
         self.bot = bot
         self.clock = clock

@@ -22,7 +22,7 @@ from bot.safe_text import shown
 from bot.watches import Alert, WatchBook, check_new
 
 if TYPE_CHECKING:
-    from bot.discord_app.client import YaluBot
+    from bot.discord_app.host import Host
     from bot.ingest import IngestReport
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ _MAX_CHARS = 1900  # Discord's 2,000 less the mention
 class FeedPoller(commands.Cog):
     """Polls the feeds that are due and delivers the alerts of Discord watches."""
 
-    def __init__(self, bot: YaluBot) -> None:
+    def __init__(self, bot: Host) -> None:
         """Look for due feeds every YALU_FEED_CHECK_S seconds."""
         self.bot = bot
         self._lock = asyncio.Lock()  # one round at a time: a slow feed never overlaps the next tick

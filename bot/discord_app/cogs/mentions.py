@@ -26,7 +26,7 @@ from bot.discord_app.tree import channel_ids, user_message
 from bot.errors import YaluError
 
 if TYPE_CHECKING:
-    from bot.discord_app.client import YaluBot
+    from bot.discord_app.host import Host
 
 log = logging.getLogger(__name__)
 HOW_TO = (
@@ -45,7 +45,7 @@ def without_mentions(text: str) -> str:
 class Mentions(commands.Cog):
     """Answers mentions in a thread of their own, and follow-ups in the threads it opened."""
 
-    def __init__(self, bot: YaluBot) -> None:
+    def __init__(self, bot: Host) -> None:
         """Listen on behalf of `bot`."""
         self.bot = bot
 
