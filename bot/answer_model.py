@@ -23,7 +23,7 @@ class Citation:
     passage: str
     start: int  # offset of the quote in the article body
     end: int
-    speaker: str | None = None  # whose words the quote reports (bot.provenance)
+    speaker: str | None = None  # whose words the quote reports (bot.analysis.provenance)
     via: tuple[str, ...] = ()  # the state media or agencies the outlet had them from, nearest first
 
     def to_json(self) -> dict[str, Any]:

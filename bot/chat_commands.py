@@ -18,16 +18,16 @@ from bot.conversation import Query, merge
 from bot.errors import BadQuestion
 
 if TYPE_CHECKING:
-    from bot.accounts import AccountsReport
+    from bot.analysis.accounts import AccountsReport
+    from bot.analysis.timeline import Timeline
     from bot.answer_model import Answer, Citation
-    from bot.brief import Briefing
     from bot.corpus import Article
-    from bot.ingest import IngestReport
-    from bot.retrieve import Retrieval
+    from bot.digest.brief import Briefing
+    from bot.digest.summarize import KeyQuote, Summary
+    from bot.index.retrieve import Retrieval
+    from bot.index.store import ArticleInfo
+    from bot.ingest.ingestor import IngestReport
     from bot.services import Services
-    from bot.store import ArticleInfo
-    from bot.summarize import KeyQuote, Summary
-    from bot.timeline import Timeline
 
 OptionKind = Literal["text", "int", "flag", "file"]
 Tone = Literal["ok", "notice", "error"]
@@ -116,7 +116,7 @@ def summary_reply(summary: Summary) -> Reply:
 
 def briefing_reply(briefing: Briefing, title: str | None = None) -> Reply:
     """A briefing: anniversaries of the day, overview, lead stories, also reported, key quotes, changes in wording."""
-    from bot.brief import also_reported_line, change_line, story_block
+    from bot.digest.brief import also_reported_line, change_line, story_block
 
     blocks = [Block(note.text, "Anniversary") for note in briefing.anniversaries]
     blocks.append(Block(briefing.overview))
@@ -140,7 +140,7 @@ def briefing_reply(briefing: Briefing, title: str | None = None) -> Reply:
 
 def accounts_reply(report: AccountsReport) -> Reply:
     """Each exchange's accounts side by side, verbatim and cited, then where they differ."""
-    from bot.accounts import exchange_blocks
+    from bot.analysis.accounts import exchange_blocks
 
     blocks = [
         Block(text, f"{exchange.label}: {heading}")
@@ -258,7 +258,7 @@ def _brief(services: Services, call: Call) -> Reply:
 
 
 def _summarize(services: Services, call: Call) -> Reply:
-    from bot.lookup import one_article
+    from bot.index.lookup import one_article
 
     ref = call.text("article") or ""
     if not call.local:  # from Discord, only indexed articles: never a file on the bot's machine
@@ -275,9 +275,9 @@ def _sources(services: Services, call: Call) -> Reply:
 
 
 def _timeline(services: Services, call: Call) -> Reply:
-    from bot.charts import render_timeline_png
-    from bot.phrases import corpus_articles
-    from bot.timeline import build_timeline
+    from bot.analysis.charts import render_timeline_png
+    from bot.analysis.phrases import corpus_articles
+    from bot.analysis.timeline import build_timeline
 
     timeline = build_timeline(corpus_articles(services.store), call.text("topic"), *_window(call))
     reply = timeline_reply(timeline)
@@ -309,7 +309,7 @@ def _window(call: Call) -> tuple[dt.date | None, dt.date | None]:
 
 def _articles(services: Services, call: Call) -> list[Article]:
     """The indexed articles with their bodies, published within the call's since/until."""
-    from bot.phrases import corpus_articles
+    from bot.analysis.phrases import corpus_articles
 
     return corpus_articles(services.store, *_window(call))
 
@@ -321,7 +321,7 @@ def _numbered(citations: Iterable[Citation]) -> list[Citation]:
 
 
 def _trace(services: Services, call: Call) -> Reply:
-    from bot.phrases import trace_phrase
+    from bot.analysis.phrases import trace_phrase
 
     trace = trace_phrase(_articles(services, call), call.text("phrase") or "")
     lines = []
@@ -337,7 +337,7 @@ def _trace(services: Services, call: Call) -> Reply:
 
 
 def _compare(services: Services, call: Call) -> Reply:
-    from bot.compare import compare
+    from bot.analysis.compare import compare
 
     comparison = compare(_articles(services, call), call.text("a") or "", call.text("b") or "")
     groups = (
@@ -355,7 +355,7 @@ def _compare(services: Services, call: Call) -> Reply:
 
 
 def _quotes(services: Services, call: Call) -> Reply:
-    from bot.phrases import select_quotes
+    from bot.analysis.phrases import select_quotes
 
     quotes = select_quotes(_articles(services, call), call.text("speaker"), call.text("topic"))
     lines = [
@@ -402,7 +402,7 @@ def search_reply(query: str, retrieval: Retrieval, registry: Mapping[str, Articl
 
 def _add(services: Services, call: Call) -> Reply:
     url, file = call.text("url"), call.args.get("file")
-    if url:  # fetched under bot.fetch_url's checks: public http(s) hosts, size and time capped
+    if url:  # fetched under bot.ingest.fetch_url's checks: public http(s) hosts, size and time capped
         return ingest_reply(services.ingest_url(url))
     if not file:
         raise BadQuestion("attach an .md, .txt or .html article file")

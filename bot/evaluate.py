@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.answer_model import Answer
 from bot.errors import ArticleError
+from bot.index.store import ArticleInfo
 from bot.services import Services
-from bot.store import ArticleInfo
 from bot.text import word_count
 
 _MARKER = re.compile(r"\s*\[\d+\]")

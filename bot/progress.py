@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from bot.ingest import Progress
+    from bot.ingest.ingestor import Progress
 
 
 @contextmanager

@@ -14,20 +14,20 @@ from bot.answer import Answerer
 from bot.answer_model import Answer
 from bot.config import Settings
 from bot.dates import Window
-from bot.ingest import Ingestor, IngestReport, Progress
-from bot.lexical import LexicalIndex
-from bot.retrieve import Filters, Retrieval, Retriever
-from bot.store import ArticleInfo, Store, make_client, published_in, reopener, store_location
+from bot.index.lexical import LexicalIndex
+from bot.index.retrieve import Filters, Retrieval, Retriever
+from bot.index.store import ArticleInfo, Store, make_client, published_in, reopener, store_location
+from bot.ingest.ingestor import Ingestor, IngestReport, Progress
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from bot.accounts import AccountsReport
-    from bot.brief import Briefing
+    from bot.analysis.accounts import AccountsReport
     from bot.corpus import Article
-    from bot.ingest_run import Deletion, Notify
+    from bot.digest.brief import Briefing
+    from bot.digest.summarize import Summary
+    from bot.ingest.run import Deletion, Notify
     from bot.llm.writing import Writer
-    from bot.summarize import Summary
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class Services:
     # --- indexes -------------------------------------------------------------------------------
     def registry(self) -> dict[str, ArticleInfo]:
         """Indexed articles by id, from the local snapshot while the store has not changed since it was taken."""
-        from bot.registry_snapshot import read_registry
+        from bot.index.registry_snapshot import read_registry
 
         return read_registry(self.store, self.settings.data_dir / "registry" / f"{self.settings.collection}.json")
 
@@ -124,9 +124,9 @@ class Services:
         progress: Progress | None = None,
         on_wait: Notify | None = None,
     ) -> IngestReport:
-        """Ingest files and folders (see `bot.ingest_run`); copies of files from outside the knowledge folder
+        """Ingest files and folders (see `bot.ingest.run`); copies of files from outside the knowledge folder
         are saved into it. Another process's ingest of this data dir is waited for (`on_wait` hears of it)."""
-        from bot import ingest_run
+        from bot.ingest import run as ingest_run
 
         try:
             with ingest_run.locked(self.settings, on_wait):
@@ -142,12 +142,12 @@ class Services:
             log.warning("could not update the BM25 index: %s", exc)
 
     def ingest_url(self, url: str, on_wait: Notify | None = None) -> IngestReport:
-        """Download one article page (checked by `bot.fetch_url`) and ingest it like a file, its URL recorded."""
+        """Download one article page (checked by `bot.ingest.fetch_url`) and ingest it like a file, its URL recorded."""
         import tempfile
 
-        from bot.boilerplate import refuse_boilerplate
         from bot.corpus import make_article_id, to_markdown
-        from bot.fetch_url import FetchPolicy, fetch_article
+        from bot.ingest.boilerplate import refuse_boilerplate
+        from bot.ingest.fetch_url import FetchPolicy, fetch_article
 
         article = fetch_article(url, FetchPolicy.from_settings(self.settings))
         refuse_boilerplate(article, url)
@@ -162,7 +162,7 @@ class Services:
 
     def delete(self, article_id: str, on_wait: Notify | None = None) -> Deletion:
         """Remove one article from the index and its copy from the knowledge folder."""
-        from bot import ingest_run
+        from bot.ingest import run as ingest_run
 
         try:
             with ingest_run.locked(self.settings, on_wait):
@@ -203,8 +203,8 @@ class Services:
     def find_article(self, ref: str) -> Article:
         """The article `ref` names: an indexed id or unique title fragment, or an article file on disk."""
         from bot.errors import NotFound
-        from bot.loaders import load_article_file
-        from bot.lookup import looks_like_file, one_article
+        from bot.index.lookup import looks_like_file, one_article
+        from bot.ingest.loaders import load_article_file
 
         if looks_like_file(ref):
             return load_article_file(Path(ref).expanduser())
@@ -218,8 +218,8 @@ class Services:
         """A cited summary of one article (see `find_article` for what `ref` may be)."""
         from functools import partial
 
-        from bot.ingest import embed_texts
-        from bot.summarize import summarize_article
+        from bot.digest.summarize import summarize_article
+        from bot.ingest.ingestor import embed_texts
 
         article = self.find_article(ref)
         summary = summarize_article(article, partial(embed_texts, self.embeddings))
@@ -243,7 +243,7 @@ class Services:
 
         A `new` briefing does not mark its articles as briefed: call `mark_briefed` once it was delivered.
         """
-        from bot.brief_state import briefed_articles
+        from bot.digest.brief_state import briefed_articles
 
         infos = sorted(self.store.articles(), key=lambda a: (a.published or dt.date.max, a.id))
         if new:
@@ -267,8 +267,8 @@ class Services:
         """The briefing led by the anniversaries that fall `today`, drawn from every indexed article."""
         from dataclasses import replace
 
-        from bot.anniversaries import anniversary_notes
-        from bot.phrases import corpus_articles
+        from bot.analysis.phrases import corpus_articles
+        from bot.digest.anniversaries import anniversary_notes
 
         first = len(briefing.citations) + 1  # numbered after the briefing's own sources
         notes = anniversary_notes(corpus_articles(self.store), today or dt.date.today(), first)
@@ -276,14 +276,14 @@ class Services:
 
     def accounts(self, query: str) -> AccountsReport:
         """Every account of the exchanges `query` names (a date or words of the event), side by side."""
-        from bot.accounts import find_accounts
-        from bot.phrases import corpus_articles
+        from bot.analysis.accounts import find_accounts
+        from bot.analysis.phrases import corpus_articles
 
         return find_accounts(corpus_articles(self.store), query)
 
     def mark_briefed(self, briefing: Briefing) -> None:
         """Remember the articles of a delivered briefing, so the next `new` briefing skips them."""
-        from bot.brief_state import record_briefed
+        from bot.digest.brief_state import record_briefed
 
         hashes = {a.id: a.content_hash for a in self.store.articles()}
         record_briefed(
@@ -294,8 +294,8 @@ class Services:
     def _briefing(self, window: Window, chosen: list[ArticleInfo], earlier: list[ArticleInfo]) -> Briefing:
         from functools import partial
 
-        from bot.brief import make_briefing, phrase_contrast, previous_coverage
-        from bot.ingest import embed_texts
+        from bot.digest.brief import make_briefing, phrase_contrast, previous_coverage
+        from bot.ingest.ingestor import embed_texts
 
         articles = [a for a in (self.store.article(i.id) for i in chosen) if a is not None]
         # Only the coverage the period is compared with is read, not every earlier article.
@@ -321,7 +321,7 @@ class Services:
         return Writer(self.chat_model, prompt, self.settings.llm_timeout_s, self.settings.llm or "llm")
 
     def _empty_brief(self, window: Window, infos: list[ArticleInfo], what: str | None = None) -> Briefing:
-        from bot.brief import empty_briefing
+        from bot.digest.brief import empty_briefing
 
         dated = [a for a in infos if a.published]
         latest = self.store.article(dated[-1].id) if dated else None
@@ -344,7 +344,7 @@ class Services:
 
 def _with_disagreements(answerer: Answerer, answer: Answer, retrieved: list[str]) -> Answer:
     """The answer, with a line where the cited and retrieved articles date one event differently."""
-    from bot.disagreements import with_disagreements
+    from bot.analysis.disagreements import with_disagreements
 
     if answer.status != "answered":
         return answer
@@ -355,7 +355,7 @@ def _with_disagreements(answerer: Answerer, answer: Answer, retrieved: list[str]
 
 def build_services(settings: Settings) -> Services:
     """Build the store and embedding model once, from settings."""
-    from bot.embeddings import make_embeddings
+    from bot.index.embeddings import make_embeddings
 
     store = Store(make_client(settings), settings.collection, store_location(settings), reopener(settings))
     return Services(settings, store, make_embeddings(settings.embeddings))

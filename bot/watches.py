@@ -21,16 +21,16 @@ from bot.atomic import atomic_write
 from bot.errors import BadQuestion, NotFound, StateError
 
 if TYPE_CHECKING:
+    from bot.analysis.timeline.statements import Statement
     from bot.corpus import Article
     from bot.services import Services
-    from bot.timeline.statements import Statement
 
 log = logging.getLogger(__name__)
 FILE = "watches.json"
 WatchKind = Literal["phrase", "topic"]
 Consumer = Literal["discord", "cli"]
 MAX_WATCH_CHARS = 100
-RECENT_DAYS = 45  # a statement this close before its report is the report's news (as bot.timeline dates them)
+RECENT_DAYS = 45  # a statement this close before its report is the report's news (as bot.analysis.timeline dates them)
 MAX_PER_OWNER = 25  # a watch costs a pass over each new article: a bound keeps a poll cheap
 
 
@@ -183,7 +183,7 @@ def check_new(services: Services, consumer: Consumer) -> list[Alert]:
     watches = [w for w in book.watches() if w.consumer == consumer]
     alerts: list[Alert] = []
     if fresh_ids and watches:
-        from bot.brief import previous_coverage
+        from bot.digest.brief import previous_coverage
 
         fresh_infos = [i for i in infos if i.id in fresh_ids]
         earlier_infos = previous_coverage(fresh_infos, [i for i in infos if i.id not in fresh_ids])
@@ -208,7 +208,7 @@ def alerts_for(watches: Sequence[Watch], fresh: Sequence[Article], earlier: Sequ
 
 def _phrase_alerts(watch: Watch, fresh: Sequence[Article]) -> list[Alert]:
     """One alert per fresh article that uses the phrase or a variant: its first occurrence."""
-    from bot.phrases import Occurrence, trace_phrase
+    from bot.analysis.phrases import Occurrence, trace_phrase
 
     by_id = {a.id: a for a in fresh}
     first: dict[str, Occurrence] = {}
@@ -219,9 +219,9 @@ def _phrase_alerts(watch: Watch, fresh: Sequence[Article]) -> list[Alert]:
 
 def _topic_alerts(watch: Watch, fresh: Sequence[Article], earlier: Sequence[Article]) -> list[Alert]:
     """One alert per change in a leader's wording, in a fresh article's quote about the topic."""
-    from bot.phrases.changes import wording_changes
-    from bot.summarize import PRINCIPALS
-    from bot.timeline.statements import dated_quotes
+    from bot.analysis.phrases.changes import wording_changes
+    from bot.analysis.timeline.statements import dated_quotes
+    from bot.digest.summarize import PRINCIPALS
 
     statements = dated_quotes([*fresh, *earlier])
     mine = {a.id for a in fresh}
@@ -254,7 +254,7 @@ def _period_start(fresh: Sequence[Statement]) -> dt.date | None:
 
 def _about(sentence: str, topic: str) -> bool:
     """Whether a sentence is about the topic: it uses the phrase, or every content word of it."""
-    from bot.phrases import find_phrase, words
+    from bot.analysis.phrases import find_phrase, words
 
     if find_phrase(sentence, topic):
         return True

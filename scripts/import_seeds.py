@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.corpus import Article, make_article_id, read_article_file, to_markdown
 from bot.errors import ArticleError
-from bot.raw_text import parse_raw_text
+from bot.ingest.raw_text import parse_raw_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = ROOT / "tests" / "fixtures" / "raw"

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from bot import embeddings
 from bot.config import Settings
-from bot.embeddings import MiniLMEmbeddings
+from bot.index import embeddings
+from bot.index.embeddings import MiniLMEmbeddings
 from bot.services import Services, build_services
 from tests.feed_site import Site, serve
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.accounts import Exchange, find_accounts
+from bot.analysis.accounts import Exchange, find_accounts
 from bot.chat_commands import ChatSession
 from bot.cli import main
 from bot.corpus import Article
-from bot.loaders import load_article_file
+from bot.ingest.loaders import load_article_file
 from bot.services import Services, build_services
 from tests.conftest import KNOWLEDGE, make_settings
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.anniversaries import anniversary_notes, calendar
 from bot.corpus import Article
+from bot.digest.anniversaries import anniversary_notes, calendar
 from bot.discord_app.cogs.briefing import DailyBriefing
-from bot.loaders import load_article_file
+from bot.ingest.loaders import load_article_file
 from bot.services import Services
 from tests.conftest import KNOWLEDGE
 from tests.test_discord_harness import Harness, bot_settings, start

@@ -212,7 +212,7 @@ def test_minhash_estimate_follows_the_exact_shingle_overlap() -> None:
     """The stored signature estimates the exact Jaccard similarity, from unrelated to near-identical texts."""
     import numpy as np
 
-    from bot.duplicates import minhash, shingles, similarity
+    from bot.index.duplicates import minhash, shingles, similarity
 
     bodies = [p.read_text(encoding="utf-8") for p in sorted(KNOWLEDGE.glob("*.md"))]
     pairs = [(bodies[0], bodies[1]), (bodies[0], bodies[0].replace("Kim", "Kim Jong-un", 3))]

@@ -11,7 +11,7 @@ from bot.bench.synth import SentencePool, synthetic_articles, write_corpus
 from bot.chunking import split_sentences
 from bot.cli import main
 from bot.corpus import Article
-from bot.loaders import load_article_file
+from bot.ingest.loaders import load_article_file
 from bot.services import Services
 from tests.conftest import KNOWLEDGE
 

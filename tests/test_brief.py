@@ -8,14 +8,14 @@ from functools import partial
 
 import pytest
 
-from bot.brief import Briefing, also_reported_line, make_briefing
+from bot.analysis.phrases import corpus_articles
 from bot.corpus import Article, parse_markdown
 from bot.dates import Window
+from bot.digest.brief import Briefing, also_reported_line, make_briefing
+from bot.digest.summarize import PRINCIPALS, Embed
 from bot.errors import BadQuestion
-from bot.ingest import embed_texts
-from bot.phrases import corpus_articles
+from bot.ingest.ingestor import embed_texts
 from bot.services import Services, briefing_window
-from bot.summarize import PRINCIPALS, Embed
 from tests.conftest import FIXTURES
 
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from bot.compare import Comparison, compare, resolve_side
+from bot.analysis.compare import Comparison, compare, resolve_side
+from bot.analysis.phrases import corpus_articles, find_phrase
 from bot.corpus import Article
 from bot.errors import BadQuestion, NotFound
-from bot.phrases import corpus_articles, find_phrase
 from bot.services import Services
 
 

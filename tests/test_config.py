@@ -170,7 +170,7 @@ def test_python_dash_m_bot_is_the_yalu_command() -> None:
 def test_commands_that_read_no_html_do_not_import_trafilatura() -> None:
     """The CLI, loaders and services load without trafilatura: it is imported only when HTML is parsed."""
     code = (
-        "import sys, bot.cli, bot.loaders, bot.services, bot.html_text; "
+        "import sys, bot.cli, bot.ingest.loaders, bot.services, bot.ingest.html_text; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('trafilatura', 'justext', 'langchain')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)

@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import embeddings
-from bot.embeddings import MiniLMEmbeddings, make_embeddings
 from bot.errors import ConfigError
+from bot.index import embeddings
+from bot.index.embeddings import MiniLMEmbeddings, make_embeddings
 
 
 def test_vectors_are_unit_length_and_rank_paraphrases_first() -> None:
@@ -40,7 +40,7 @@ def test_another_providers_vectors_are_scaled_to_unit_length() -> None:
     product then stays a cosine, as retrieval and the answer model assume."""
     from langchain_core.embeddings import DeterministicFakeEmbedding
 
-    from bot.embeddings import UnitEmbeddings
+    from bot.index.embeddings import UnitEmbeddings
 
     raw = DeterministicFakeEmbedding(size=16)
     assert abs(float(np.linalg.norm(raw.embed_query("Xi"))) - 1.0) > 0.01  # the fake is not unit length

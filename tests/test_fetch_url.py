@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.errors import FetchError
-from bot.fetch_url import FetchPolicy, IPAddress, check_url, fetch_article, public_only
+from bot.ingest.fetch_url import FetchPolicy, IPAddress, check_url, fetch_article, public_only
 from bot.services import Services, build_services
 from tests.conftest import make_settings
 from tests.test_loaders import PAGE, PAGE_CHROME, PARAGRAPHS

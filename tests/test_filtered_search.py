@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-import bot.store
+import bot.index.store
+from bot.index.store import ArticleInfo
 from bot.services import Services
-from bot.store import ArticleInfo
 
 QUESTION = "What did Xi write to Kim about their friendship?"
 
@@ -54,7 +54,7 @@ def test_many_articles_are_searched_by_reading_deeper(
     seeded: Services, two_articles: list[ArticleInfo], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A broad filter reads the nearest sentences and drops other articles': same chunks as Chroma's filter."""
-    monkeypatch.setattr(bot.store, "_NAMED_SENTENCES", 0)
+    monkeypatch.setattr(bot.index.store, "_NAMED_SENTENCES", 0)
     found = [cid for cid, _ in seeded.store.query(_vector(seeded), 5, two_articles)]
     assert found == _chroma_filtered(seeded, two_articles, 5)
 

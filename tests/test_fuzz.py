@@ -13,8 +13,8 @@ from bot.answer import clean_question
 from bot.corpus import parse_markdown, to_markdown
 from bot.dates import named_periods
 from bot.errors import ArticleError, BadQuestion
-from bot.html_text import parse_html
-from bot.raw_text import parse_raw_text
+from bot.ingest.html_text import parse_html
+from bot.ingest.raw_text import parse_raw_text
 
 FUZZ = settings(
     derandomize=True, database=None, deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow]

@@ -6,8 +6,8 @@ from typing import Any
 import numpy as np
 
 from bot.corpus import read_article_file, to_markdown
+from bot.index.store import Store
 from bot.services import Services
-from bot.store import Store
 
 RAW = Path(__file__).resolve().parent / "fixtures" / "raw"
 

@@ -14,7 +14,7 @@ from langchain_core.tools.retriever import create_retriever_tool
 from langchain_tests.integration_tests import EmbeddingsIntegrationTests, RetrieversIntegrationTests
 from langchain_tests.unit_tests import EmbeddingsUnitTests
 
-from bot.embeddings import MiniLMEmbeddings
+from bot.index.embeddings import MiniLMEmbeddings
 from bot.langchain_seam import YaluRetriever, answer_runnable
 from bot.services import Services
 

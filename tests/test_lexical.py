@@ -11,9 +11,9 @@ import pytest
 
 from bot.config import Settings
 from bot.corpus import read_article_file, to_markdown
-from bot.lexical import LexicalIndex
+from bot.index.lexical import LexicalIndex
+from bot.index.store import Store
 from bot.services import Services, build_services
-from bot.store import Store
 
 QUERIES = ["strategic communication", "Xi letter Kim new era", "Korean War anniversary", "treaty friendship 1961"]
 

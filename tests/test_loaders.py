@@ -1,4 +1,4 @@
-"""Tests for bot.loaders and bot.html_text: one entry point for .md, .txt and .html article files."""
+"""Tests for bot.ingest.loaders and bot.ingest.html_text: one entry point for .md, .txt and .html article files."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 
 from bot.corpus import Article, to_markdown
 from bot.errors import ArticleError
-from bot.html_text import parse_html
-from bot.loaders import SUPPORTED_SUFFIXES, load_article_file
-from bot.raw_text import parse_raw_text
+from bot.ingest.html_text import parse_html
+from bot.ingest.loaders import SUPPORTED_SUFFIXES, load_article_file
+from bot.ingest.raw_text import parse_raw_text
 
 RAW = Path(__file__).parent / "fixtures" / "raw"
 SEEDS = sorted(p.name for p in RAW.glob("*.txt"))

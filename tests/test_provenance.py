@@ -6,12 +6,12 @@ import io
 
 from rich.console import Console
 
-from bot.cite import cite
+from bot.analysis.cite import cite
+from bot.analysis.quotes import article_quotes
 from bot.cli.common import print_citations
 from bot.corpus import Article
 from bot.discord_app.render import quote_line, source_line
-from bot.loaders import load_article_file
-from bot.quotes import article_quotes
+from bot.ingest.loaders import load_article_file
 from bot.services import Services
 from tests.conftest import KNOWLEDGE
 

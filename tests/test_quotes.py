@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.analysis.quotes import Quote, article_quotes, attribution, speaker_matches
+from bot.analysis.timeline.statements import Statement, dated_quotes
 from bot.corpus import Article, read_article_file
-from bot.quotes import Quote, article_quotes, attribution, speaker_matches
-from bot.timeline.statements import Statement, dated_quotes
 from tests.conftest import KNOWLEDGE
 
 

@@ -1,4 +1,4 @@
-"""Tests for bot.raw_text: metadata and clean, verbatim bodies from raw scraped pages."""
+"""Tests for bot.ingest.raw_text: metadata and clean, verbatim bodies from raw scraped pages."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from bot.corpus import Article, read_article_file
 from bot.errors import ArticleError
-from bot.raw_text import parse_raw_text
+from bot.ingest.raw_text import parse_raw_text
 
 TESTS = Path(__file__).parent
 OWN_SETS = TESTS.parent / "eval" / "own"  # the team's own gold questions: their evidence must survive parsing

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.index.store import Store
 from bot.services import Services, build_services
-from bot.store import Store
 
 QUESTION = "What did Xi write to Kim in September 2023?"
 SEPTEMBER_2023 = "2023-09-09-xi-jinping-hails-new-era-in-china-s-ties-with-no"
@@ -71,4 +71,4 @@ def test_a_running_process_sees_another_process_ingest_on_its_next_question(serv
     cli.ingest([f for f in files if SEPTEMBER_2023 in f.name])
     after = bot.ask(QUESTION)
     assert after.status == "answered" and after.citations[0].article_id == SEPTEMBER_2023
-    assert SEPTEMBER_2023 in bot.answerer.registry and SEPTEMBER_2023 in bot.lexical().articles
+    assert SEPTEMBER_2023 in bot.answerer.registry and SEPTEMBER_2023 in bot.index.lexical().articles

@@ -14,11 +14,11 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 
-from bot.charts import render_timeline_png, short_phrase, timeline_figure
+from bot.analysis.charts import render_timeline_png, short_phrase, timeline_figure
+from bot.analysis.phrases import corpus_articles
+from bot.analysis.timeline import Anchor, Timeline, TimelineEvent, build_timeline, find_dates
 from bot.corpus import Article, parse_markdown
-from bot.phrases import corpus_articles
 from bot.services import Services
-from bot.timeline import Anchor, Timeline, TimelineEvent, build_timeline, find_dates
 
 XI, KIM = "Xi Jinping", "Kim Jong-un"
 

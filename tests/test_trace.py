@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.analysis.phrases import corpus_articles, find_phrase, select_quotes, trace_phrase
 from bot.corpus import Article
 from bot.errors import BadQuestion
-from bot.phrases import corpus_articles, find_phrase, select_quotes, trace_phrase
 from bot.services import Services
 
 

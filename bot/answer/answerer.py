@@ -24,8 +24,8 @@ from bot.answer_model import Answer
 from bot.corpus import Article
 from bot.dates import Window
 from bot.errors import BadQuestion
-from bot.retrieve import Filters, Passage, Retriever
-from bot.store import Store
+from bot.index.retrieve import Filters, Passage, Retriever
+from bot.index.store import Store
 from bot.text import expand_acronyms, terms
 
 _PERIOD_GRACE = dt.timedelta(days=400)  # a dated question also searches reports up to about a year later

@@ -14,8 +14,8 @@ import numpy as np
 
 from bot.answer.sentences import ArticleSentences, SentenceFacts
 from bot.chunking import Span
-from bot.retrieve import Passage
-from bot.store import ChunkRecord, Store, Vector
+from bot.index.retrieve import Passage
+from bot.index.store import ChunkRecord, Store, Vector
 from bot.text import is_prose
 
 

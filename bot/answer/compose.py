@@ -10,12 +10,12 @@ from dataclasses import replace
 
 import numpy as np
 
+from bot.analysis.provenance import with_chain
 from bot.answer.candidates import Candidate
 from bot.answer_model import Answer, Citation
 from bot.corpus import Article
 from bot.dates import Period
-from bot.provenance import with_chain
-from bot.store import ArticleInfo
+from bot.index.store import ArticleInfo
 from bot.text import word_count
 
 _OPENING_QUOTE = '“"‘'

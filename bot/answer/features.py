@@ -20,7 +20,7 @@ from bot.answer.candidates import Candidate
 from bot.answer.question import FRAME, Question, same_person
 from bot.answer.sentences import SentenceFacts
 from bot.answer.terms import Word, key, read_words, text_keys
-from bot.lexical import LexicalIndex
+from bot.index.lexical import LexicalIndex
 from bot.text import stem
 
 Matrix = np.ndarray[tuple[int, int], np.dtype[np.float64]]

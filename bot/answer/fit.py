@@ -26,7 +26,7 @@ from bot.answer.answerer import Analysis, Answerer, Decision
 from bot.answer.features import RANKER_FEATURES, VERIFIER_FEATURES, verifier_row
 from bot.answer.model import AnswerModel, FloatArray, Logistic
 from bot.evaluate import GoldQuestion, _matches_doc, _norm, evidence_hit, fact_recall, load_gold
-from bot.retrieve import Filters
+from bot.index.retrieve import Filters
 from bot.text import word_count
 
 FALSE_REFUSALS = 0.10  # the most answerable questions the threshold may refuse, on validation data

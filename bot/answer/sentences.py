@@ -11,12 +11,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.analysis.quotes import _sentence_attributions  # one pass over the article; attribution() is per span
+from bot.analysis.timeline.dates import Anchor, find_dates
 from bot.answer.question import person
 from bot.chunking import Span, split_sentences
 from bot.corpus import Article
 from bot.names import PEOPLE, is_place
-from bot.quotes import _sentence_attributions  # one pass over the article; attribution() is per span
-from bot.timeline.dates import Anchor, find_dates
 
 _PERSON = "|".join(re.escape(n) for n in sorted(PEOPLE, key=len, reverse=True))
 _TO = re.compile(

@@ -32,7 +32,7 @@ class BenchOptions:
 def run_benchmark(options: BenchOptions) -> list[dict[str, Any]]:
     """One row of figures per corpus size (see `bot.bench.stages` for what each figure means)."""
     from bot.bench.synth import write_corpus
-    from bot.loaders import load_article_file
+    from bot.ingest.loaders import load_article_file
 
     real = [load_article_file(p) for p in sorted(options.real_dir.glob("*.md"))]
     rows = []

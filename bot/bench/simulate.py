@@ -21,7 +21,7 @@ import numpy as np
 
 from bot.bench.measure import dir_mb, peak_rss_mb, percentile, rss_mb
 from bot.chunking import chunk_sentences
-from bot.store import Indexed, Vector
+from bot.index.store import Indexed, Vector
 
 DIMENSION = 384  # the bundled MiniLM's
 _BASIS_ROWS = 4096
@@ -58,7 +58,7 @@ def simulated_items(real_dir: Path, count: int, seed: int, chunk_size: int, over
     """The N articles as the ingest would hand them to the store: the real ones first, then synthetic ones."""
     from bot.bench.synth import SentencePool, synthetic_split
     from bot.chunking import split_sentences
-    from bot.loaders import load_article_file
+    from bot.ingest.loaders import load_article_file
 
     real = [load_article_file(p) for p in sorted(real_dir.glob("*.md"))]
     pairs: Iterator[Any] = ((a, split_sentences(a.body)) for a in real[:count])

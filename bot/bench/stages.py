@@ -51,8 +51,8 @@ def ingest(data_dir: Path, knowledge_dir: Path) -> dict[str, Any]:
 def ceiling(knowledge_dir: Path, sample: int) -> dict[str, Any]:
     """The embedding model alone on the same texts (a deterministic sample of them for large corpora)."""
     from bot.chunking import split_sentences
-    from bot.embeddings import MiniLMEmbeddings
-    from bot.loaders import load_article_file
+    from bot.index.embeddings import MiniLMEmbeddings
+    from bot.ingest.loaders import load_article_file
 
     texts: list[str] = []
     for path in sorted(knowledge_dir.glob("*.md")):

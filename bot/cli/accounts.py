@@ -23,7 +23,7 @@ def cmd_accounts(args: argparse.Namespace) -> int:
     """`yalu accounts EVENT|DATE`: accounts verbatim and cited, differences in dates, wording and sources."""
     from rich.markup import escape
 
-    from bot.accounts import exchange_blocks
+    from bot.analysis.accounts import exchange_blocks
 
     report = open_services().accounts(args.event)
     if args.json:

@@ -11,11 +11,11 @@ from bot.cli.common import open_services, print_citations, print_json, stdout
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from bot.analysis.compare import Comparison, SalientPhrase
+    from bot.analysis.phrases import QuoteList, Trace
+    from bot.analysis.timeline import Timeline
     from bot.cli.common import Subcommands
-    from bot.compare import Comparison, SalientPhrase
     from bot.corpus import Article
-    from bot.phrases import QuoteList, Trace
-    from bot.timeline import Timeline
 
 
 def register(sub: Subcommands) -> None:
@@ -59,8 +59,8 @@ def _add_dates(p: argparse.ArgumentParser, what: str) -> None:
 
 def _articles(since: str | None = None, until: str | None = None) -> list[Article]:
     """The indexed articles (bodies included), published within the given dates."""
+    from bot.analysis.phrases import corpus_articles
     from bot.dates import parse_user_date
-    from bot.phrases import corpus_articles
 
     first = parse_user_date(since) if since else None
     last = parse_user_date(until, end=True) if until else None
@@ -74,14 +74,14 @@ def _emit(data: dict[str, Any]) -> None:
 # --- timeline ----------------------------------------------------------------------------------------
 def cmd_timeline(args: argparse.Namespace) -> int:
     """`yalu timeline`: the dated events of the corpus, merged across articles, in date order."""
+    from bot.analysis.timeline import build_timeline
     from bot.dates import parse_user_date
-    from bot.timeline import build_timeline
 
     since = parse_user_date(args.since) if args.since else None
     until = parse_user_date(args.until, end=True) if args.until else None
     timeline = build_timeline(_articles(), args.topic, since, until, context=args.context, kinds=args.kind)
     if args.png:
-        from bot.charts import render_timeline_png
+        from bot.analysis.charts import render_timeline_png
 
         args.png.write_bytes(render_timeline_png(timeline))
     if args.json:
@@ -114,7 +114,7 @@ def _print_timeline(console: Console, timeline: Timeline) -> None:
 # --- trace -------------------------------------------------------------------------------------------
 def cmd_trace(args: argparse.Namespace) -> int:
     """`yalu trace`: every occurrence of a phrase and its variants, in date order, with speaker and source."""
-    from bot.phrases import trace_phrase
+    from bot.analysis.phrases import trace_phrase
 
     trace = trace_phrase(_articles(args.since, args.until), args.phrase)
     if args.json:
@@ -145,7 +145,7 @@ def _print_trace(console: Console, trace: Trace) -> None:
 # --- compare -----------------------------------------------------------------------------------------
 def cmd_compare(args: argparse.Namespace) -> int:
     """`yalu compare A B`: the phrases only A uses, only B uses, and some both use, each cited."""
-    from bot.compare import compare
+    from bot.analysis.compare import compare
 
     comparison = compare(_articles(), args.a, args.b, limit=args.limit)
     if args.json:
@@ -183,7 +183,7 @@ def _phrase_table(title: str, phrases: tuple[SalientPhrase, ...]) -> Any:
 # --- quotes ------------------------------------------------------------------------------------------
 def cmd_quotes(args: argparse.Namespace) -> int:
     """`yalu quotes`: the attributed quotes of the corpus, verbatim, by speaker and topic."""
-    from bot.phrases import select_quotes
+    from bot.analysis.phrases import select_quotes
 
     quotes = select_quotes(_articles(args.since, args.until), args.speaker, args.topic)
     if args.json:

@@ -152,7 +152,7 @@ def print_citations(console: Console, citations: Iterable[Citation]) -> None:
     """Numbered sources (outlet, date, the media it cites, title, link) each with its verbatim quote and speaker."""
     from rich.markup import escape
 
-    from bot.provenance import quoted_person, source_label, sources
+    from bot.analysis.provenance import quoted_person, source_label, sources
 
     previous = None
     for c in citations:

@@ -13,8 +13,8 @@ from bot.progress import progress_bar
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
     from bot.config import Settings
-    from bot.ingest import IngestReport
-    from bot.ingest_run import Deletion
+    from bot.ingest.ingestor import IngestReport
+    from bot.ingest.run import Deletion
     from bot.services import Services
 
 
@@ -54,7 +54,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """`yalu ingest`: index files or folders; reports what changed and which files were refused."""
-    from bot.ingest import IngestReport
+    from bot.ingest.ingestor import IngestReport
 
     built = _open_for_ingest(settings(), args.rebuild)  # no ensure_index: ingest builds the index itself
     for article_id in args.delete:
@@ -78,8 +78,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _open_for_ingest(settings: Settings, rebuild: bool) -> Services:
     """The services; with --rebuild, an embedded store that cannot be opened is set aside and started afresh."""
     from bot.errors import StoreUnavailable
+    from bot.index.store import set_aside
     from bot.services import build_services
-    from bot.store import set_aside
 
     try:
         return opened(build_services(settings))
@@ -106,7 +106,7 @@ def _waiting(line: str) -> None:
 
 def _ingest_url(built: Services, url: str) -> IngestReport:
     from bot.errors import ArticleError
-    from bot.ingest import IngestReport
+    from bot.ingest.ingestor import IngestReport
 
     try:
         return built.ingest_url(url, on_wait=_waiting)

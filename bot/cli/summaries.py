@@ -10,9 +10,9 @@ from bot.cli.common import open_services, print_citations, print_json, stdout
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from bot.brief import Briefing
     from bot.cli.common import Subcommands
-    from bot.summarize import KeyQuote, Summary
+    from bot.digest.brief import Briefing
+    from bot.digest.summarize import KeyQuote, Summary
 
 
 def register(sub: Subcommands) -> None:
@@ -91,7 +91,7 @@ def _print_briefing(console: Console, briefing: Briefing) -> None:
     from rich.markup import escape
     from rich.panel import Panel
 
-    from bot.brief import also_reported_line, change_line, story_block
+    from bot.digest.brief import also_reported_line, change_line, story_block
 
     style = "green" if briefing.status == "ok" else "yellow"
     for note in briefing.anniversaries:

@@ -21,8 +21,8 @@ from bot.errors import ConfigError
 from bot.feedback import FeedbackStore
 
 if TYPE_CHECKING:
+    from bot.index.store import ArticleInfo
     from bot.services import Services
-    from bot.store import ArticleInfo
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")

@@ -1,6 +1,6 @@
 """One round of feed polling: each feed fetched with its validators, its new items fetched, cleaned, indexed.
 
-Every download goes through the SSRF-checked fetcher of `bot.fetch_url`; each item page is cleaned as
+Every download goes through the SSRF-checked fetcher of `bot.ingest.fetch_url`; each item page is cleaned as
 `yalu ingest URL` cleans it, and the items of a round are ingested together, so near-duplicates (of the
 index or of each other) are dropped and the rest saved to the knowledge folder. A feed that fails is one
 line in the report; the others are still polled.
@@ -22,15 +22,15 @@ from bot.feeds.state import Feed, FeedBook
 
 if TYPE_CHECKING:
     from bot.corpus import Article
-    from bot.fetch_url import FetchPolicy
-    from bot.ingest import IngestReport
+    from bot.ingest.fetch_url import FetchPolicy
+    from bot.ingest.ingestor import IngestReport
     from bot.services import Services
 
 log = logging.getLogger(__name__)
 Status = Literal["new", "unchanged", "nothing new", "failed"]
 MAX_RETRIES = 3  # an item page that keeps failing is given up after this many rounds
 Ingest = Callable[[list[Path]], "IngestReport"]
-_DUPLICATE = "not indexed again"  # how the near-duplicate check words its refusal (bot.duplicates)
+_DUPLICATE = "not indexed again"  # how the near-duplicate check words its refusal (bot.index.duplicates)
 
 
 @dataclass
@@ -85,7 +85,7 @@ def poll_feeds(
     `ingest` indexes a round's article files (default: `services.ingest`); the bot passes one that runs in
     its core thread, so the downloads happen beside the answers and only the indexing waits its turn.
     """
-    from bot.fetch_url import FetchPolicy
+    from bot.ingest.fetch_url import FetchPolicy
 
     now = now or dt.datetime.now(dt.UTC)
     book = FeedBook(services.settings.data_dir)
@@ -111,7 +111,7 @@ def _poll_one(
     services: Services, policy: FetchPolicy, feed: Feed, now: dt.datetime, ingest: Ingest
 ) -> tuple[Feed, FeedOutcome]:
     """Poll one feed: (its new state, what happened)."""
-    from bot.fetch_url import fetch_document
+    from bot.ingest.fetch_url import fetch_document
 
     stamp = now.isoformat(timespec="seconds")
     headers = {"If-None-Match": feed.etag} if feed.etag else {}
@@ -168,9 +168,9 @@ def _ingest_items(policy: FetchPolicy, items: list[Item], ingest: Ingest) -> tup
 
 def _item_article(item: Item, policy: FetchPolicy) -> Article:
     """The article of an item's page, cleaned like a URL ingest; the feed's date when the page gives none."""
-    from bot.boilerplate import refuse_boilerplate
     from bot.corpus import make_article_id
-    from bot.fetch_url import fetch_article
+    from bot.ingest.boilerplate import refuse_boilerplate
+    from bot.ingest.fetch_url import fetch_article
 
     article = fetch_article(item.link, policy)
     refuse_boilerplate(article, item.link)

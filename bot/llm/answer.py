@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from bot.answer import Answerer
     from bot.config import Settings
     from bot.corpus import Article
-    from bot.retrieve import Filters, Passage
+    from bot.index.retrieve import Filters, Passage
 
 log = logging.getLogger(__name__)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.analysis.cite import cite
 from bot.answer_model import Citation
-from bot.cite import cite
 from bot.corpus import Article
+from bot.index.store import ChunkRecord
 from bot.llm.validate import Source, Validated
-from bot.store import ChunkRecord
 from bot.text import terms
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.analysis.cite import cite
 from bot.answer_model import Citation
 from bot.chunking import paragraphs, split_sentences
-from bot.cite import cite
 from bot.errors import LLMError
 from bot.llm.citations import cite_sources, header
 from bot.llm.generate import Generated, write_cited
@@ -25,10 +25,10 @@ from bot.llm.validate import Source
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from bot.brief import Briefing
     from bot.corpus import Article
+    from bot.digest.brief import Briefing
+    from bot.digest.summarize import Summary
     from bot.llm.prompts import Prompt
-    from bot.summarize import Summary
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -97,7 +97,7 @@ def _write_summary(extractive: Summary, article: Article, writer: Writer) -> Sum
     numbering = generated.validated.numbering()
     citations = cite_sources(generated.validated, sources, {article.id: article})
     heads = [s for s in generated.validated.sentences if not s.bullet and s.paragraph == 0]
-    from bot.summarize import Bullet, KeyQuote
+    from bot.digest.summarize import Bullet, KeyQuote
 
     quotes: list[KeyQuote] = []
     quote_citations: list[Citation] = []

@@ -20,12 +20,12 @@ def main() -> int:
     args = sys.argv[sys.argv.index("--") + 1 :]
     from chromadb.api.models.Collection import Collection
 
-    import bot.ingest
+    import bot.ingest.ingestor
     from tests.faults.ingest_helpers import WRITES
     from tests.faults.yalu_driver import remembering
 
     remembering(vectors)
-    bot.ingest._EMBED_BATCH_ARTICLES = batch
+    bot.ingest.ingestor._EMBED_BATCH_ARTICLES = batch
     count = [0]
 
     def arm(name: str) -> None:

@@ -71,8 +71,8 @@ def env_for(data: Path, knowledge: Path) -> dict[str, str]:
 
 def warm(articles: Sequence[Article]) -> None:
     """Have the session's shared MiniLM compute these articles' sentence vectors (saved by `save_vectors`)."""
-    from bot import embeddings
-    from bot.ingest import embed_texts
+    from bot.index import embeddings
+    from bot.ingest.ingestor import embed_texts
 
     texts = [a.body[s.start : s.end] for a in articles for s in split_sentences(a.body)]
     embed_texts(embeddings.make_embeddings("minilm"), texts)
@@ -80,7 +80,7 @@ def warm(articles: Sequence[Article]) -> None:
 
 def save_vectors(folder: Path) -> Path:
     """Save the vectors this session's shared MiniLM has computed, for subprocesses (`tests.faults.yalu_driver`)."""
-    from bot import embeddings
+    from bot.index import embeddings
 
     known: dict[str, Any] = getattr(embeddings.make_embeddings("minilm"), "_known", {})
     folder.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.lexical import LexicalIndex
+from bot.index.lexical import LexicalIndex
 from bot.services import Services, build_services
 from tests.conftest import make_settings
 from tests.faults.edge_helpers import QUESTION, closed_port, copy_data_dir, port_of, services_over, serving

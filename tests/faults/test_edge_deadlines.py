@@ -17,7 +17,7 @@ import pytest
 
 from bot.cli import main
 from bot.errors import FetchError
-from bot.fetch_url import FetchPolicy, any_unicast, check_url, fetch_page, public_only
+from bot.ingest.fetch_url import FetchPolicy, any_unicast, check_url, fetch_page, public_only
 from tests.faults.edge_helpers import port_of, serving
 
 pytestmark = pytest.mark.faults

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.loaders import load_article_file
+from bot.ingest.loaders import load_article_file
 from bot.services import Services
 from tests.conftest import KNOWLEDGE
 from tests.faults.ingest_helpers import answers, env_for, expected_counts, save_vectors, seeds, warm

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
+from bot.ingest.writer_lock import writer_lock
 from bot.services import Services
-from bot.writer_lock import writer_lock
 from tests.faults.ingest_helpers import (
     answers,
     assert_exact,

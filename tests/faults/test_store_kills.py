@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.corpus import Article, read_article_file, to_markdown
-from bot.ingest import IngestReport
+from bot.ingest.ingestor import IngestReport
 from tests.faults.ingest_helpers import (
     answers,
     assert_exact,
@@ -84,10 +84,10 @@ def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch_mo
 @pytest.fixture(scope="module")
 def monkeypatch_module() -> pytest.MonkeyPatch:
     """A monkeypatch for module-scoped fixtures: the clean runs use the same batch size as the killed ones."""
-    import bot.ingest
+    import bot.ingest.ingestor
 
     patch = pytest.MonkeyPatch()
-    patch.setattr(bot.ingest, "_EMBED_BATCH_ARTICLES", BATCH)
+    patch.setattr(bot.ingest.ingestor, "_EMBED_BATCH_ARTICLES", BATCH)
     yield patch
     patch.undo()
 

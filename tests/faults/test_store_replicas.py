@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-import bot.store
+import bot.index.store
 from bot.corpus import Article
-from bot.ingest import IngestReport, _split_all
+from bot.index.store import Indexed
+from bot.ingest.ingestor import IngestReport, _split_all
 from bot.services import Services, build_services
-from bot.store import Indexed
 from tests.conftest import KNOWLEDGE, make_settings
 from tests.faults.ingest_helpers import answers, assert_exact, seeds, synthetic
 from tests.test_chroma_server import ChromaServer
@@ -84,7 +84,7 @@ def test_a_run_whose_lease_expired_is_cleaned_up_by_any_replica(
     a.ingest([a.settings.knowledge_dir])
     gone = a.store.begin_run()
     a.store.write_chunks(_prepared(a, synthetic(2, seed=6)), gone)  # then replica A's machine is lost
-    monkeypatch.setattr(bot.store, "LEASE_S", 0.2)
+    monkeypatch.setattr(bot.index.store, "LEASE_S", 0.2)
     time.sleep(0.3)
     report = b.ingest([b.settings.knowledge_dir])
     assert len(report.unchanged) == 5 and not report.errors

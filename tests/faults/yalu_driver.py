@@ -20,7 +20,7 @@ import numpy as np
 
 def remembering(folder: Path) -> None:
     """Make every `minilm` embeddings of this process start with the vectors saved in `folder`."""
-    from bot import embeddings
+    from bot.index import embeddings
 
     texts = json.loads((folder / "texts.json").read_text(encoding="utf-8"))
     vectors = np.load(folder / "vectors.npy")

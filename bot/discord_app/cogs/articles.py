@@ -20,7 +20,7 @@ from bot.errors import YaluError
 
 if TYPE_CHECKING:
     from bot.discord_app.host import Host
-    from bot.store import ArticleInfo
+    from bot.index.store import ArticleInfo
 
 log = logging.getLogger(__name__)
 PER_CHECK = 10  # a bulk ingest is announced over several checks rather than in one burst

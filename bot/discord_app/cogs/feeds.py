@@ -23,7 +23,7 @@ from bot.watches import Alert, WatchBook, check_new
 
 if TYPE_CHECKING:
     from bot.discord_app.host import Host
-    from bot.ingest import IngestReport
+    from bot.ingest.ingestor import IngestReport
 
 log = logging.getLogger(__name__)
 _MAX_CHARS = 1900  # Discord's 2,000 less the mention

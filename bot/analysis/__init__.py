@@ -1,0 +1,1 @@
+"""Analysis: what the articles say, per article and across them."""

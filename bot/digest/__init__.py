@@ -1,0 +1,1 @@
+"""Digests: article summaries and briefings."""

@@ -1,0 +1,193 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank, with filters and diversity."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, cast
+
+import numpy as np
+
+from bot.dates import Window
+from bot.index.lexical import ChunkTable, LexicalIndex
+from bot.index.store import ArticleInfo, ChunkRecord, Store, Vector, date_range_of
+
+_RRF_K = 60  # the constant of Cormack et al.; damps the weight of the very first ranks
+
+
+class RegistryColumns:
+    """The registry as arrays (date range, outlet code per article), built once per registry: a filter then
+    picks its articles with numpy instead of testing every record in Python (linear in the corpus per question)."""
+
+    def __init__(self, registry: Mapping[str, ArticleInfo]) -> None:
+        """Columns in the registry's order, so a filter returns the articles in the order the loop did."""
+        self.infos = list(registry.values())
+        ranges = [date_range_of(i.published, i.published_precision) for i in self.infos]
+        self.lo = np.array([r[0] for r in ranges], dtype=np.int64)
+        self.hi = np.array([r[1] for r in ranges], dtype=np.int64)
+        self.outlets = _Codes([i.outlet for i in self.infos])
+
+    def in_window(self, window: Window) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Which articles' publication dates (to their precision) overlap the window, as `published_in`
+        decides it: undated articles never do."""
+        keep = self.lo >= 0
+        if window.since:
+            keep &= self.hi >= window.since.toordinal()
+        if window.until:
+            keep &= self.lo <= window.until.toordinal()
+        return keep
+
+
+class _Codes:
+    """A column of optional strings as integer codes, so `isin` runs in numpy."""
+
+    def __init__(self, values: Sequence[str | None]) -> None:
+        self.code_of: dict[str | None, int] = {}
+        self.codes = np.array([self.code_of.setdefault(v, len(self.code_of)) for v in values], dtype=np.int32)
+
+    def isin(self, allowed: Iterable[str | None]) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Which rows hold one of the allowed values."""
+        wanted = [self.code_of[v] for v in allowed if v in self.code_of]
+        return np.isin(self.codes, np.array(wanted, dtype=np.int32))
+
+
+def _table_outlets(table: ChunkTable) -> _Codes:
+    """The lexical table's outlet column as codes, kept with the table: it only grows at its end, or gets a
+    new outlet list when compacted, and either way the codes are rebuilt."""
+    cached = table.outlet_codes
+    if cached is not None and cached[0] is table.outlets and cached[1] == len(table.outlets):
+        return cast(_Codes, cached[2])
+    codes = _Codes(table.outlets)
+    table.outlet_codes = (table.outlets, len(table.outlets), codes)
+    return codes
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which chunks may be retrieved."""
+
+    window: Window = field(default_factory=Window)
+    outlets: tuple[str, ...] | None = None  # exact outlet names; None means any outlet
+
+    def articles(
+        self, registry: Mapping[str, ArticleInfo], columns: RegistryColumns | None = None
+    ) -> list[ArticleInfo] | None:
+        """The articles that pass the filters; None when nothing is filtered (`columns`: the registry's, if built)."""
+        if not self.window and self.outlets is None:
+            return None
+        cols = columns or RegistryColumns(registry)
+        keep = cols.in_window(self.window) if self.window else np.ones(len(cols.infos), dtype=bool)
+        if self.outlets is not None:
+            keep &= cols.outlets.isin(self.outlets)
+        return [cols.infos[i] for i in np.flatnonzero(keep)]
+
+    def mask(self, lexical: LexicalIndex) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Which rows of the lexical index pass the filters."""
+        t = lexical.table
+        keep = np.ones(len(t.ids), dtype=bool)
+        if self.window.since:
+            keep &= t.hi >= self.window.since.toordinal()
+        if self.window.until:
+            keep &= t.lo <= self.window.until.toordinal()
+        if self.outlets is not None:
+            keep &= _table_outlets(t).isin(self.outlets)
+        return keep
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its fused score and the scores of each ranking."""
+
+    chunk: ChunkRecord
+    score: float
+    dense: float
+    lexical: float
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The passages for a query, best first, and the query's vector (reused for sentence scoring)."""
+
+    query: str
+    vector: Vector
+    passages: list[Passage]
+
+
+def _top(scores: np.ndarray[Any, np.dtype[np.floating[Any]]], n: int) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """Indices of the n highest scores, best first (a partial sort: the index may hold 100,000 chunks)."""
+    if len(scores) > n:
+        part = np.argpartition(-scores, n)[:n]
+        return part[np.argsort(-scores[part], kind="stable")]
+    return np.argsort(-scores, kind="stable")
+
+
+def rrf(rankings: list[list[str]], k: int = _RRF_K) -> dict[str, float]:
+    """Reciprocal-rank fusion of several rankings of ids."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return fused
+
+
+def diversify(ranked: list[str], article_of: dict[str, str], k: int, per_article: int) -> list[str]:
+    """Top k ids with at most `per_article` from one article, so other articles get a place."""
+    picked: list[str] = []
+    seen: Counter[str] = Counter()
+    for item in ranked:
+        if seen[article_of[item]] < per_article:
+            picked.append(item)
+            seen[article_of[item]] += 1
+        if len(picked) == k:
+            break
+    return picked
+
+
+class Retriever:
+    """Searches the store with both rankings; built once and reused across questions."""
+
+    def __init__(
+        self,
+        store: Store,
+        embed_query: Any,
+        lexical: LexicalIndex,
+        registry: Mapping[str, ArticleInfo],
+        depth: int = 30,
+    ) -> None:
+        """`embed_query` maps a text to a unit vector; `registry` holds the indexed articles (filters
+        are resolved against it); `depth` is how deep each ranking looks."""
+        self.store = store
+        self.embed_query = embed_query
+        self.lexical = lexical
+        self.registry = registry
+        self.depth = depth
+
+    @cached_property
+    def columns(self) -> RegistryColumns:
+        """The registry as arrays, built at the first filtered question (a retriever lives for one registry)."""
+        return RegistryColumns(self.registry)
+
+    def search(
+        self, query: str, filters: Filters, k: int = 8, per_article: int = 3, vector: Vector | None = None
+    ) -> Retrieval:
+        """The k best passages for a query under the filters (`vector`: the query's, if already embedded)."""
+        if vector is None:
+            vector = np.asarray(self.embed_query(query), dtype=np.float32)
+        dense = self.store.query(vector, self.depth, filters.articles(self.registry, self.columns))
+        lex_scores = self.lexical.scores(query)
+        lex_scores[~filters.mask(self.lexical)] = 0.0
+        top = [int(i) for i in _top(lex_scores, self.depth) if lex_scores[i] > 0]
+        lexical = [(self.lexical.table.ids[i], float(lex_scores[i])) for i in top]
+        fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]])
+        ranked = sorted(fused, key=lambda i: -fused[i])
+        article_of = {cid: cid.rsplit(":", 2)[0] for cid in ranked}
+        chosen = diversify(ranked, article_of, k, per_article)
+        dense_of, lex_of = dict(dense), dict(lexical)
+        max_lex = max(lex_of.values(), default=1.0) or 1.0
+        passages = [
+            Passage(rec, fused[rec.id], dense_of.get(rec.id, 0.0), lex_of.get(rec.id, 0.0) / max_lex)
+            for rec in self.store.chunks(chosen)
+        ]
+        return Retrieval(query, vector, passages)

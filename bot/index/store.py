@@ -1,0 +1,813 @@
+"""The Chroma store: sentences (searched by vector), chunks (read by id) and articles (the registry).
+
+Only the sentence collection is searched by vector. Chroma stores a vector with every record, so
+chunks and registry records carry a one-dimensional placeholder: the HNSW work of writing them
+and of loading them at start-up stays negligible however large the corpus grows. A fourth
+collection holds one record, the generation token every registry change renews
+(`bot.index.registry_snapshot` uses it to skip reading the registry when nothing changed).
+
+Writes are copy-on-write. A chunk's id holds its article's content hash, so a new version's chunks
+never overwrite the old one's: they are written first, then the article record is switched to the new
+hash (the commit), then the old version's chunks are dropped. A kill at any moment leaves each article
+whole in its old or its new version; readers only use chunks of the version the registry they read
+names (`pin`). Chunks no record commits are leftovers, removed by `prune_orphans`.
+
+Several processes may write one Chroma server. Each ingest is a run: its chunks carry its run id, and
+it holds a lease in the state collection, renewed at every commit. Recovery removes only leftovers of
+runs that are dead (its own killed run, or one whose lease expired), never a live run's batch in flight.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+import numpy as np
+
+from bot.chunking import Chunk, Span
+from bot.corpus import Article, parse_markdown, to_markdown
+from bot.errors import StoreUnavailable, YaluError
+from bot.index.duplicates import Signature, minhash
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+    from bot.config import Settings
+
+log = logging.getLogger(__name__)
+Vector = np.ndarray[Any, np.dtype[np.float32]]
+_PAGE = 2000
+_IDS_PER_QUERY = 200  # article ids per `$in` filter: keeps each SQL query small
+_GENERATION = "generation"  # the one record of the state collection
+_DEEPEST = 4000  # nearest sentences read (ids and distances only) before a filtered search asks Chroma to filter
+_NAMED_SENTENCES = 6000  # up to this many, a filtered search names the allowed sentences' ids to Chroma
+_RUN = "run:"  # state records of ingests in progress, "run:<id>", each holding its lease
+LEASE_S = 15 * 60  # a run that renewed its lease longer ago than this is dead (a batch takes seconds)
+_READS = frozenset({"get", "query", "count", "peek"})
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What the registry knows about an indexed article, without its body."""
+
+    id: str
+    title: str
+    outlet: str | None
+    published: dt.date | None
+    published_precision: str | None
+    url: str | None
+    content_hash: str
+    ingested_at: str
+    front_matter: dict[str, Any]
+    sentences: int | None = None  # how many sentence records it has (None: indexed before counts were kept)
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A stored chunk: verbatim text, its offsets in the body, and its sentences' vectors."""
+
+    id: str
+    article_id: str
+    text: str
+    start: int
+    sentences: tuple[Span, ...]
+    sentence_vectors: Vector
+
+    def sentence_text(self, span: Span) -> str:
+        """The verbatim text of one of this chunk's sentences."""
+        return self.text[span.start - self.start : span.end - self.start]
+
+
+@dataclass(frozen=True)
+class Run:
+    """An ingest that writes to the store, and when it last renewed its lease."""
+
+    id: str
+    renewed: float
+    holder: str  # host and process, for people reading the state
+
+    def alive(self, now: float | None = None) -> bool:
+        """Whether the lease still holds: the run may have a batch in flight."""
+        return (now if now is not None else time.time()) - self.renewed < LEASE_S
+
+
+def date_range(article: Article) -> tuple[int, int]:
+    """The ordinal day range an article's publication date stands for (-1, -1 when undated)."""
+    return date_range_of(article.published, article.published_precision)
+
+
+def date_range_of(d: dt.date | None, precision: str | None) -> tuple[int, int]:
+    """The ordinal day range of a date known to a precision (day, month or year)."""
+    if d is None:
+        return -1, -1
+    if precision == "year":
+        return dt.date(d.year, 1, 1).toordinal(), dt.date(d.year, 12, 31).toordinal()
+    if precision == "month":
+        nxt = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+        return dt.date(d.year, d.month, 1).toordinal(), nxt.toordinal() - 1
+    return d.toordinal(), d.toordinal()
+
+
+class Dated(Protocol):
+    """Anything with a publication date known to a precision: an Article or an ArticleInfo."""
+
+    @property
+    def published(self) -> dt.date | None: ...
+
+    @property
+    def published_precision(self) -> str | None: ...
+
+
+def published_in(info: Dated, since: dt.date | None, until: dt.date | None) -> bool:
+    """Whether an article's publication date (to its precision) overlaps [since, until]; undated never does."""
+    lo, hi = date_range_of(info.published, info.published_precision)
+    if lo < 0:
+        return False
+    return (since is None or hi >= since.toordinal()) and (until is None or lo <= until.toordinal())
+
+
+def store_location(settings: Settings) -> str:
+    """Where the store lives, as a person would name it: a server's host:port, or a folder."""
+    if settings.chroma_host:
+        return f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+    return f"the Chroma store in {settings.chroma_dir}"
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    """An embedded Chroma client, or an HTTP client when CHROMA_HOST is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    try:
+        if settings.chroma_host:
+            token = settings.chroma_auth_token.get_secret_value() if settings.chroma_auth_token else None
+            headers = {"Authorization": f"Bearer {token}"} if token else None
+            return chromadb.HttpClient(
+                host=settings.chroma_host,
+                port=settings.chroma_port,
+                headers=headers,
+                settings=ChromaSettings(anonymized_telemetry=False),
+            )
+        if not settings.chroma_dir.exists():
+            _forget_client(settings.chroma_dir)
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(
+            path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+    except Exception as exc:  # chromadb raises many types; the user needs one message
+        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else settings.chroma_dir
+        hint = "" if settings.chroma_host else "; `yalu ingest --rebuild` sets it aside and rebuilds it from knowledge/"
+        raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}{hint}") from exc
+
+
+def reopener(settings: Settings) -> Callable[[], ClientAPI] | None:
+    """How to open the embedded store afresh (see `Store.reopen`); None in server mode, which needs none."""
+    if settings.chroma_host:
+        return None
+
+    def reopen() -> ClientAPI:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # The old client's files are closed, unless another Store of this process reads through it too (it
+        # reopens in turn when it sees the change, and the old one is freed with the last of them).
+        shared = SharedSystemClient._identifier_to_refcount.get(str(settings.chroma_dir), 0) > 1
+        old = _forget_client(settings.chroma_dir)
+        client = make_client(settings)
+        if old is not None and not shared:
+            old.stop()  # a call still running holds its own reference to the bindings until it returns
+        return client
+
+    return reopen
+
+
+def _forget_client(path: Path) -> Any:
+    """Drop the client chromadb keeps for `path` in this process, so the next one opens the files afresh, and
+    return its system (None if there was none): needed when the folder was deleted (reusing it fails with
+    "Failed to get segments") and when another process wrote to it (see `Store.reopen`)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+    return SharedSystemClient._identifier_to_system.pop(str(path), None)
+
+
+def set_aside(settings: Settings) -> Path | None:
+    """Move an unreadable embedded store out of the way (kept for inspection); None when there is none."""
+    if settings.chroma_host or not settings.chroma_dir.exists():
+        return None
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = settings.chroma_dir.with_name(f"chroma.broken-{stamp}")
+    settings.chroma_dir.rename(target)
+    _forget_client(settings.chroma_dir)  # chromadb keeps the failed client per path; the next open must be new
+    return target
+
+
+def _encode_vectors(vectors: Vector) -> str:
+    # int8 keeps a sentence vector at 384 bytes; cosine ranking is unchanged at this precision.
+    quantised = np.clip(np.round(vectors * 127.0), -127, 127).astype(np.int8)
+    return base64.b64encode(quantised.tobytes()).decode("ascii")
+
+
+def _decode_vectors(blob: str, count: int) -> Vector:
+    raw = np.frombuffer(base64.b64decode(blob), dtype=np.int8).astype(np.float32) / 127.0
+    return raw.reshape(count, -1)
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """One article ready to be stored: its sentence spans, chunks and their vectors."""
+
+    article: Article
+    sentences: Sequence[Span]
+    chunks: Sequence[Chunk]
+    sentence_vectors: Vector  # one row per entry of `sentences`
+
+
+@dataclass
+class _Rows:
+    """Records gathered for one collection, written in pages (Chroma caps the size of one write)."""
+
+    # Without documents, Chroma skips its full-text index: wasted work for text nothing reads back.
+    with_documents: bool = True
+    ids: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    embeddings: list[Vector] = field(default_factory=list)
+    metadatas: list[Any] = field(default_factory=list)
+
+    def append(self, record_id: str, document: str, embedding: Vector, metadata: dict[str, Any]) -> None:
+        """Add one record (its document is dropped when the rows are kept without documents)."""
+        self.ids.append(record_id)
+        if self.with_documents:
+            self.documents.append(document)
+        self.embeddings.append(embedding)
+        self.metadatas.append(metadata)
+
+    def write(self, method: Any) -> None:
+        """Send the records to a collection's `add` or `upsert`, a page at a time."""
+        for start in range(0, len(self.ids), _PAGE):
+            sl = slice(start, start + _PAGE)
+            vectors = np.asarray(self.embeddings[sl], dtype=np.float32)
+            documents = self.documents[sl] if self.with_documents else None
+            method(ids=self.ids[sl], documents=documents, embeddings=vectors, metadatas=self.metadatas[sl])
+
+
+class _Reachable:
+    """A collection of a store, whose calls turn faults into one line or a reopened client.
+
+    - A Chroma server can stop while the bot runs; httpx then raises transport errors from any call.
+      They become StoreUnavailable, and the next call succeeds again when the server is back.
+    - Another process writing to the embedded store leaves this process's in-memory view of it stale
+      ("Error finding id" on every search until restarted): a read that fails reopens the store and is
+      tried once more.
+    - A write that fails (disk full, read-only files) becomes StoreUnavailable: one line, and the
+      copy-on-write order means the index still holds whole articles only.
+    """
+
+    def __init__(self, store: Store, name: str) -> None:
+        self._store = store
+        self._name = name
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._store._raw[self._name], name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            import httpx
+            from chromadb.errors import ChromaError
+
+            try:
+                return attribute(*args, **kwargs)
+            except httpx.TransportError as exc:
+                raise StoreUnavailable(f"store unavailable: cannot reach {self._store.where} ({exc})") from exc
+            except ChromaError as exc:
+                if name not in _READS:
+                    # A failed write leaves the embedded client stuck (its next call never returns): start afresh.
+                    with contextlib.suppress(YaluError):
+                        self._store.reopen()
+                    raise StoreUnavailable(
+                        f"could not write to {self._store.where}: {exc}; the index holds whole articles only: "
+                        "free space (or fix permissions) and run `yalu ingest` again"
+                    ) from exc
+                if not self._store.reopen():
+                    raise
+                log.info("reading %s failed (%s); reopened it", self._store.where, exc)
+                return getattr(self._store._raw[self._name], name)(*args, **kwargs)
+
+        return call
+
+
+class Store:
+    """Articles and chunks in Chroma, with the operations the rest of Yalu needs."""
+
+    def __init__(
+        self,
+        client: ClientAPI,
+        name: str,
+        where: str = "the Chroma store",
+        reopen: Callable[[], ClientAPI] | None = None,
+    ) -> None:
+        """Open (or create) the collections of the index `name`; `where` names the store in error messages.
+
+        `reopen` opens the embedded store afresh (see `reopen`); None for a server, whose view is shared.
+        """
+        self.client = client
+        self.name = name
+        self.where = where
+        self._reopen = reopen
+        self._placeholders: dict[str, Vector] = {}
+        self._raw: dict[str, Any] = {}
+        self._seen: str | None = None  # the generation token this process last read or wrote
+        self._committed: Mapping[str, str] | None = None  # the registry readers go by (see `pin`)
+        self._open_collections()
+        self._chunks = self._collection("chunks")
+        self._sentences = self._collection("sentences")
+        self._articles = self._collection("articles")
+        self._state = self._collection("state")
+
+    def _open_collections(self) -> None:
+        for part in ("chunks", "sentences", "articles", "state"):
+            name = f"{self.name}_{part}"
+            try:
+                self._raw[part] = self.client.get_or_create_collection(
+                    name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+                )
+            except Exception as exc:
+                raise StoreUnavailable(f"cannot open the Chroma collection {name!r}: {exc}") from exc
+
+    def _collection(self, part: str) -> Collection:
+        return cast("Collection", _Reachable(self, part))
+
+    def reopen(self) -> bool:
+        """Open the embedded store afresh, so that what other processes wrote is seen; False in server mode.
+
+        Chroma's embedded client keeps the vector index in memory as it was when first read: after
+        another process's ingest, searches fail with "Error finding id" until the files are read again.
+        """
+        if self._reopen is None:
+            return False
+        self.client = self._reopen()
+        self._open_collections()
+        return True
+
+    def pin(self, committed: Mapping[str, str] | None) -> None:
+        """Search only chunks of these (article id -> content hash) versions: the registry the reader
+        holds. Chunks of a version being written, or just replaced, are then never returned."""
+        self._committed = committed
+
+    # --- registry -------------------------------------------------------------------------
+    def articles(self) -> list[ArticleInfo]:
+        """Every indexed article, sorted by publication date then id."""
+        infos = [self._info(i, m) for i, m in self._page(self._articles, include=["metadatas"])]
+        return sorted(infos, key=lambda a: (a.published or dt.date.min, a.id))
+
+    def signatures(self) -> dict[str, Signature | None]:
+        """Every indexed article's MinHash signature (None for records written before signatures were kept)."""
+        return {
+            i: np.frombuffer(base64.b64decode(m["minhash"]), np.uint32) if m.get("minhash") else None
+            for i, m in self._page(self._articles, include=["metadatas"])
+        }
+
+    def count_articles(self) -> int:
+        """Number of indexed articles."""
+        return int(self._articles.count())
+
+    def count_chunks(self) -> int:
+        """Number of stored chunks (including any orphans not yet pruned)."""
+        return int(self._chunks.count())
+
+    def count_sentences(self) -> int:
+        """Number of indexed sentences (the vectors dense search runs over)."""
+        return int(self._sentences.count())
+
+    def article(self, article_id: str) -> Article | None:
+        """The full article (body included) or None if it is not indexed."""
+        got = self._articles.get(ids=[article_id], include=["documents"])
+        docs = got.get("documents") or []
+        return parse_markdown(docs[0], f"store:{article_id}") if docs else None
+
+    def content_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The content hash of each of the given articles that is indexed (one query per page of ids)."""
+        return {i: str(m["content_hash"]) for i, m in self._records(article_ids).items()}
+
+    def _records(self, article_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        found: dict[str, Mapping[str, Any]] = {}
+        for start in range(0, len(article_ids), _PAGE):
+            got = self._articles.get(ids=list(article_ids[start : start + _PAGE]), include=["metadatas"])
+            found.update(zip(got["ids"], got["metadatas"] or [], strict=True))
+        return found
+
+    def front_matters(self, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The front matter of each of the given articles that is indexed."""
+        return {i: json.loads(m["front_matter"]) for i, m in self._records(article_ids).items()}
+
+    def incomplete(self, article_ids: Sequence[str]) -> list[str]:
+        """Indexed articles among these whose record names chunks or sentences that are not stored (a
+        recovery elsewhere removed them): the next ingest writes them again instead of calling them unchanged.
+
+        Records from before chunk counts were kept are checked by their sentences only, or not at all.
+        """
+        expected: dict[str, list[str]] = {"chunks": [], "sentences": []}
+        owner: dict[str, str] = {}
+        for aid, meta in self._records(article_ids).items():
+            stem = f"{aid}:{meta['content_hash']}"
+            chunk_ids = [f"{stem}:{i}" for i in range(int(meta.get("chunks", 0)))]
+            sentence_ids = [f"{stem}:s{i}" for i in range(int(meta.get("sentences", 0)))]
+            expected["chunks"] += chunk_ids
+            expected["sentences"] += sentence_ids
+            owner.update(dict.fromkeys(chunk_ids + sentence_ids, aid))
+        broken: set[str] = set()
+        for part, collection in (("chunks", self._chunks), ("sentences", self._sentences)):
+            wanted = expected[part]
+            for start in range(0, len(wanted), _PAGE):
+                page = wanted[start : start + _PAGE]
+                present = set(collection.get(ids=page, include=[])["ids"])
+                broken.update(owner[i] for i in page if i not in present)
+        return sorted(broken)
+
+    @staticmethod
+    def _info(article_id: str, meta: Any) -> ArticleInfo:
+        fm: dict[str, Any] = json.loads(meta["front_matter"])
+        published = fm.get("published")
+        return ArticleInfo(
+            id=article_id,
+            title=fm.get("title", ""),
+            outlet=fm.get("outlet"),
+            published=dt.date.fromisoformat(published) if published else None,
+            published_precision=fm.get("published_precision"),
+            url=fm.get("url"),
+            content_hash=str(meta["content_hash"]),
+            ingested_at=str(meta["ingested_at"]),
+            front_matter=fm,
+            sentences=int(meta["sentences"]) if "sentences" in meta else None,
+        )
+
+    # --- writing --------------------------------------------------------------------------
+    def put_articles(self, items: Sequence[Indexed], run: str | None = None) -> None:
+        """Store a batch of articles, copy-on-write: their chunks and sentences, then their records (the
+        commit), then the chunks of the versions they replace. `run` tags the writes (see `begin_run`).
+
+        Each sentence is embedded once and searched in the sentence collection; a chunk carries
+        its sentences' vectors in its metadata (int8) for ranking inside the chunk.
+        """
+        self.write_chunks(items, run)
+        self.commit(items, run)
+        self.drop_superseded(items, run)
+
+    def write_chunks(self, items: Sequence[Indexed], run: str | None = None) -> None:
+        """Write the chunks and sentences of a batch, invisible until `commit` (upserts: a killed run's
+        leftovers with the same ids are simply written again)."""
+        chunks, sentences = _Rows(), _Rows(with_documents=False)  # sentence text is read from its chunk
+        for item in items:
+            self._chunk_rows(item, chunks, run)
+            self._sentence_rows(item, sentences, run)
+        chunks.write(self._chunks.upsert)
+        sentences.write(self._sentences.upsert)
+
+    def commit(self, items: Sequence[Indexed], run: str | None = None) -> None:
+        """Switch the batch's article records to the versions just written, and renew the run's lease."""
+        records = _Rows()
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        for item in items:
+            a = item.article
+            lo, hi = date_range(a)
+            meta: dict[str, Any] = {"content_hash": a.content_hash, "ingested_at": now, "lo": lo, "hi": hi}
+            meta["sentences"] = len(item.sentences)  # sentence ids are s0 … s(n-1): a filtered search names them
+            meta["chunks"] = len(item.chunks)  # chunk ids are 0 … n-1: an ingest checks they are all there
+            meta["minhash"] = base64.b64encode(minhash(a.body).tobytes()).decode("ascii")
+            meta["front_matter"] = json.dumps(a.front_matter(), default=str)
+            if run:
+                meta["run"] = run
+            records.append(a.id, to_markdown(a), self._placeholder(self._articles), meta)
+        records.write(self._articles.upsert)
+        if run:
+            self.renew_run(run)
+        self._new_generation()
+
+    def drop_superseded(self, items: Sequence[Indexed], run: str | None = None) -> None:
+        """Remove the chunks of the versions these articles replaced, except those a live run is writing
+        (another replica's update in flight: whichever commits last wins, and its chunks must be there)."""
+        current = {item.article.id: item.article.content_hash for item in items}
+        self._delete_where(list(current), lambda meta: meta.get("content_hash") != current[meta["article_id"]], run)
+
+    def _delete_where(
+        self, article_ids: list[str], doomed: Callable[[Mapping[str, Any]], bool], run: str | None
+    ) -> None:
+        """Delete the chunks and sentences of these articles that `doomed` picks and no other live run wrote."""
+        live = {r.id for r in self.runs() if r.alive()} - {run}
+        for collection in (self._chunks, self._sentences):
+            for start in range(0, len(article_ids), _IDS_PER_QUERY):
+                where: dict[str, Any] = {"article_id": {"$in": article_ids[start : start + _IDS_PER_QUERY]}}
+                got = collection.get(where=where, include=["metadatas"])
+                stale = [
+                    i
+                    for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+                    if doomed(m) and m.get("run") not in live
+                ]
+                for first in range(0, len(stale), _PAGE):
+                    collection.delete(ids=stale[first : first + _PAGE])
+
+    # --- runs and leases --------------------------------------------------------------------
+    def begin_run(self) -> str:
+        """Start a run: a new id, with a lease other writers respect until it expires or `end_run`."""
+        run = uuid.uuid4().hex[:16]
+        self.renew_run(run)
+        return run
+
+    def renew_run(self, run: str) -> None:
+        """Renew a run's lease (every commit does)."""
+        holder = f"{socket.gethostname()}:{os.getpid()}"
+        self._state.upsert(
+            ids=[_RUN + run],
+            embeddings=np.ones((1, 1), np.float32),
+            metadatas=[{"renewed": time.time(), "holder": holder}],
+        )
+
+    def end_run(self, run: str, written: Mapping[str, str] | None = None) -> None:
+        """Finish a run: drop its chunks of `written` articles (id -> content hash it committed) whose record
+        another run switched since (two replicas updating one article: the last commit wins), then its lease."""
+        written = written or {}
+        now = self.content_hashes(list(written))
+        lost = [aid for aid, content_hash in written.items() if now.get(aid) != content_hash]
+        if lost:
+            self._delete_where(
+                lost, lambda m: m.get("run") == run and now.get(m["article_id"]) != m["content_hash"], run
+            )
+        self._state.delete(ids=[_RUN + run])
+
+    def runs(self) -> list[Run]:
+        """The runs that hold (or held) a lease: ingests in progress, or dead ones not yet cleaned up."""
+        got = self._state.get(include=["metadatas"])
+        return [
+            Run(i.removeprefix(_RUN), float(cast(float, m["renewed"])), str(m.get("holder", "")))
+            for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+            if i.startswith(_RUN)
+        ]
+
+    def recover(self, dead: set[str], run: str | None = None) -> int:
+        """After runs died (`dead`: this process's own killed run; runs whose lease expired are added), remove
+        the leftovers no record commits, except a live run's; returns how many chunks were removed."""
+        runs = self.runs()
+        expired = {r.id for r in runs if not r.alive()}
+        live = {r.id for r in runs if r.alive()} - dead - {run}
+        removed = self.prune_orphans(keep_runs=live)
+        for gone in (dead | expired) - {run}:
+            self._state.delete(ids=[_RUN + gone])
+        return removed
+
+    def delete_chunks(self, *article_ids: str) -> None:
+        """Remove every chunk (and indexed sentence) of the given articles."""
+        for start in range(0, len(article_ids), _IDS_PER_QUERY):
+            where: dict[str, Any] = {"article_id": {"$in": list(article_ids[start : start + _IDS_PER_QUERY])}}
+            self._chunks.delete(where=where)
+            self._sentences.delete(where=where)
+
+    def _chunk_rows(self, item: Indexed, rows: _Rows, run: str | None) -> None:
+        article = item.article
+        lo, hi = date_range(article)
+        position = {span: i for i, span in enumerate(item.sentences)}
+        tag = {"run": run} if run else {}
+        for chunk in item.chunks:
+            svecs = item.sentence_vectors[[position[s] for s in chunk.sentences]]
+            rows.append(
+                f"{article.id}:{article.content_hash}:{chunk.index}",
+                article.body[chunk.start : chunk.end],
+                self._placeholder(self._chunks),
+                {**self._chunk_meta(article, chunk, svecs, lo, hi), **tag},
+            )
+
+    def _placeholder(self, collection: Collection) -> Vector:
+        """The vector stored with records nobody searches by vector: a unit vector of the dimension
+        the collection already holds (indexes built before placeholders keep 384), else of one."""
+        if collection.name not in self._placeholders:
+            got = collection.get(limit=1, include=["embeddings"])
+            stored = got.get("embeddings")
+            dimension = len(stored[0]) if stored is not None and len(stored) else 1
+            self._placeholders[collection.name] = np.eye(1, dimension, dtype=np.float32)[0]
+        return self._placeholders[collection.name]
+
+    @staticmethod
+    def _sentence_rows(item: Indexed, rows: _Rows, run: str | None) -> None:
+        """Index each sentence on its own: dense search works per sentence, so one apt sentence
+        is found even when the rest of its chunk is about something else."""
+        article = item.article
+        lo, hi = date_range(article)
+        home: dict[Span, int] = {}
+        for chunk in reversed(item.chunks):  # the first chunk that holds a sentence is its home
+            home.update({span: chunk.index for span in chunk.sentences})
+        common = {"article_id": article.id, "content_hash": article.content_hash, "lo": lo, "hi": hi}
+        common["outlet"] = article.outlet or ""
+        if run:
+            common["run"] = run
+        for i, span in enumerate(item.sentences):
+            rows.append(
+                f"{article.id}:{article.content_hash}:s{i}",
+                article.body[span.start : span.end],
+                item.sentence_vectors[i],
+                {**common, "chunk": home[span]},
+            )
+
+    @staticmethod
+    def _chunk_meta(article: Article, chunk: Chunk, svecs: Vector, lo: int, hi: int) -> dict[str, Any]:
+        return {
+            "article_id": article.id,
+            "content_hash": article.content_hash,
+            "chunk": chunk.index,
+            "start": chunk.start,
+            "end": chunk.end,
+            "outlet": article.outlet or "",
+            "published": article.published.isoformat() if article.published else "",
+            "lo": lo,
+            "hi": hi,
+            "sentences": ",".join(f"{s.start}-{s.end}" for s in chunk.sentences),
+            "vectors": _encode_vectors(svecs),
+        }
+
+    def delete_article(self, article_id: str) -> bool:
+        """Remove an article and its chunks; False if it was not indexed."""
+        known = bool(self._articles.get(ids=[article_id]).get("ids"))
+        self._articles.delete(ids=[article_id])
+        self.delete_chunks(article_id)
+        self._new_generation()
+        return known
+
+    def generation(self) -> str | None:
+        """A token that changes whenever the registry does, here or in another process sharing the
+        store; None for an index written before tokens were kept (or an empty one).
+
+        When another process moved it, the embedded store is reopened first (see `reopen`), so that
+        what that process wrote is read from the files rather than from this process's stale memory.
+        """
+        token = self._generation()
+        if token != self._seen and self._seen is not None and self.reopen():
+            token = self._generation()
+        self._seen = token
+        return token
+
+    def _generation(self) -> str | None:
+        metadatas = self._state.get(ids=[_GENERATION], include=["metadatas"]).get("metadatas") or []
+        return str(metadatas[0]["generation"]) if metadatas else None
+
+    def _new_generation(self) -> None:
+        # Written after the change it marks: a reader that saw the old token re-reads next time.
+        token = uuid.uuid4().hex
+        self._state.upsert(ids=[_GENERATION], embeddings=np.ones((1, 1), np.float32), metadatas=[{"generation": token}])
+        self._seen = token  # our own change: nothing to reopen for
+
+    def prune_orphans(self, keep_runs: set[str] | frozenset[str] = frozenset()) -> int:
+        """Delete chunks no article record commits (an interrupted ingest's), except those written by the
+        runs in `keep_runs` (live ones: their records are still to come); returns how many were removed."""
+        current = {a.id: a.content_hash for a in self.articles()}
+        removed = 0
+        for collection in (self._chunks, self._sentences):
+            stale = [
+                cid
+                for cid, m in self._page(collection, include=["metadatas"])
+                if current.get(str(m["article_id"])) != m["content_hash"] and m.get("run") not in keep_runs
+            ]
+            for start in range(0, len(stale), _PAGE):
+                collection.delete(ids=stale[start : start + _PAGE])
+            removed += len(stale) if collection is self._chunks else 0
+        return removed
+
+    def close(self) -> None:
+        """Release the client's files and connections; chromadb stops its shared system with the last client."""
+        close = getattr(self.client, "close", None)  # on Client, not on the ClientAPI protocol it is typed as
+        if callable(close):
+            close()
+
+    def reset(self) -> None:
+        """Drop the collections and create them empty."""
+        for name in (f"{self.name}_{part}" for part in ("chunks", "sentences", "articles", "state")):
+            with contextlib.suppress(Exception):  # absent already: nothing to drop
+                self.client.delete_collection(name)
+        self._placeholders.clear()
+        self._open_collections()
+        self._seen = None
+
+    # --- reading --------------------------------------------------------------------------
+    def query(self, vector: Vector, k: int, articles: Sequence[ArticleInfo] | None = None) -> list[tuple[str, float]]:
+        """Chunks ranked by their best sentence's cosine similarity to the query, best first; with
+        `articles`, only sentences of those articles count.
+
+        Chroma's metadata filters cost most of a second on 170,000 sentences (10,000 articles), while
+        its vector search alone takes milliseconds and reading metadata is what costs per result. So a
+        filter never goes to Chroma's metadata index when it can be avoided:
+        - a few articles (a month of a large corpus): their sentence ids are known from the registry,
+          and Chroma searches among exactly those ids;
+        - many articles (a year, an outlet): the nearest sentences are read as ids and distances only
+          and those of other articles dropped. The nearest allowed sentences among the nearest overall
+          are the nearest allowed ones, so this is exact whenever enough are found;
+        - otherwise (or for articles indexed before sentence counts were kept) Chroma filters on ids.
+        """
+        want = k * 3
+        if articles is None:
+            hits = self._hits(vector, want)
+        elif not articles:
+            return []
+        else:
+            hits = self._nearest_among(vector, want, articles)
+        if self._committed is not None:  # a version being written or just replaced is not the reader's
+            hits = [(m, d) for m, d in hits if self._committed.get(str(m["article_id"])) == m["content_hash"]]
+        best: dict[str, float] = {}
+        for meta, dist in hits:
+            chunk_id = f"{meta['article_id']}:{meta['content_hash']}:{meta['chunk']}"
+            best.setdefault(chunk_id, 1.0 - float(dist))  # hits come best first
+        return list(best.items())[:k]
+
+    def _nearest(self, vector: Vector, n: int, include: list[Any], **narrowing: Any) -> dict[str, list[Any]]:
+        """The first (only) result list of a sentence query, by field; empty when nothing is indexed."""
+        if n == 0:
+            return {}
+        res = self._sentences.query(query_embeddings=[vector.tolist()], n_results=n, include=include, **narrowing)
+        return {key: values[0] for key, values in res.items() if isinstance(values, list) and values}
+
+    def _nearest_among(self, vector: Vector, want: int, articles: Sequence[ArticleInfo]) -> list[tuple[Any, float]]:
+        counts = [a.sentences for a in articles]
+        if all(n is not None for n in counts) and sum(n or 0 for n in counts) <= _NAMED_SENTENCES:
+            from chromadb.errors import ChromaError
+
+            ids = [f"{a.id}:{a.content_hash}:s{i}" for a in articles for i in range(a.sentences or 0)]
+            try:
+                return self._hits(vector, want, ids=ids)
+            except ChromaError:  # an article re-ingested since the registry was read has other ids
+                log.debug("named sentence ids not all found; filtering by article instead")
+        else:
+            allowed = {a.id for a in articles}
+            for depth in (want * 8, _DEEPEST):
+                res = self._nearest(vector, depth, include=["distances"])
+                ids, distances = res.get("ids") or [], res.get("distances") or []
+                kept = [(i, d) for i, d in zip(ids, distances, strict=True) if i.rsplit(":", 2)[0] in allowed][:want]
+                if len(kept) == want or len(ids) < depth:  # enough, or every sentence was seen
+                    got = self._sentences.get(ids=[i for i, _ in kept], include=["metadatas"])
+                    meta_of = dict(zip(got["ids"], got["metadatas"] or [], strict=True))
+                    return [(meta_of[i], d) for i, d in kept if i in meta_of]
+                if len(kept) * _DEEPEST < want * depth:  # too rare to be found by reading deeper
+                    break
+        return self._hits(vector, want, where={"article_id": {"$in": sorted(a.id for a in articles)}})
+
+    def _hits(self, vector: Vector, n: int, **narrowing: Any) -> list[tuple[Any, float]]:
+        """The n nearest sentences as (metadata, distance), best first."""
+        res = self._nearest(vector, n, ["distances", "metadatas"], **narrowing)
+        return list(zip(res.get("metadatas") or [], res.get("distances") or [], strict=True))
+
+    def chunks(self, ids: Sequence[str]) -> list[ChunkRecord]:
+        """Chunk records for the given ids, in the same order (missing ids are skipped)."""
+        if not ids:
+            return []
+        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {
+            i: self._record(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def iter_chunks(self, article_ids: Sequence[str] | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every chunk (or every chunk of the given articles) as (id, text, metadata), page by page."""
+        if article_ids is None:
+            yield from self._iter_where(None)
+            return
+        for start in range(0, len(article_ids), _IDS_PER_QUERY):
+            yield from self._iter_where({"article_id": {"$in": list(article_ids[start : start + _IDS_PER_QUERY])}})
+
+    def _iter_where(self, where: dict[str, Any] | None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        offset = 0
+        while True:
+            got = self._chunks.get(where=where, limit=_PAGE, offset=offset, include=["documents", "metadatas"])
+            if not got["ids"]:
+                return
+            yield from zip(got["ids"], got["documents"] or [], (dict(m) for m in got["metadatas"] or []), strict=True)
+            offset += len(got["ids"])
+
+    @staticmethod
+    def _record(chunk_id: str, text: str, meta: Any) -> ChunkRecord:
+        spans = tuple(Span(int(a), int(b)) for a, b in (p.split("-") for p in str(meta["sentences"]).split(",")))
+        return ChunkRecord(
+            id=chunk_id,
+            article_id=str(meta["article_id"]),
+            text=text,
+            start=int(meta["start"]),
+            sentences=spans,
+            sentence_vectors=_decode_vectors(str(meta["vectors"]), len(spans)),
+        )
+
+    @staticmethod
+    def _page(collection: Collection, include: list[Any]) -> Iterator[tuple[str, Any]]:
+        offset = 0
+        while True:
+            got = collection.get(limit=_PAGE, offset=offset, include=include)
+            if not got["ids"]:
+                return
+            yield from zip(got["ids"], got["metadatas"] or [], strict=True)
+            offset += len(got["ids"])

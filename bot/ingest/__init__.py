@@ -1,0 +1,1 @@
+"""Ingest: reading articles in (files, pages, URLs) and writing them to the index."""
