@@ -1,6 +1,6 @@
 """The shipped answer model on the team's own question sets stays where it was fitted (a regression guard:
 these are its training questions, so the honest, held-out figures are the cross-validated ones in
-docs/answer-model.md, produced by `python -m bot.answer.fit`)."""
+docs/answer-model.md, produced by `python -m bot.train`)."""
 
 import json
 from pathlib import Path

@@ -5,16 +5,13 @@ never saw. Within a training part, the verifier is fitted on the ranker's out-of
 threshold is chosen on the verifier's out-of-fold probabilities (validation data, never the part that is
 reported). The dev set is never read here.
 
-    python -m bot.answer.fit            # cross-validate, fit on everything, write model.json and the report
+`python -m bot.train` runs it over the shipped articles and writes model.json and its report.
 """
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import json
 import statistics
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +21,8 @@ import numpy as np
 
 from bot.answer.answerer import Analysis, Answerer, Decision
 from bot.answer.features import RANKER_FEATURES, VERIFIER_FEATURES, verifier_row
+from bot.answer.gold import GoldQuestion, evidence_hit, fact_recall, load_gold, matches_doc, norm
 from bot.answer.model import AnswerModel, FloatArray, Logistic
-from bot.evaluate import GoldQuestion, _matches_doc, _norm, evidence_hit, fact_recall, load_gold
 from bot.index.retrieve import Filters
 from bot.text import word_count
 
@@ -65,8 +62,8 @@ def _labels(answerer: Answerer, q: GoldQuestion, analysis: Analysis) -> np.ndarr
     hits = []
     for c in analysis.candidates:
         info = answerer.registry.get(c.article_id)
-        text = _norm(c.text)
-        hits.append(any(_matches_doc(e["doc"], info, c.article_id) and _norm(e["phrase"]) in text for e in q.evidence))
+        text = norm(c.text)
+        hits.append(any(matches_doc(e["doc"], info, c.article_id) and norm(e["phrase"]) in text for e in q.evidence))
     return np.array(hits, dtype=bool)
 
 
@@ -242,46 +239,7 @@ def reliability(probs: FloatArray, labels: FloatArray, bins: int = 5) -> list[di
     return out
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Cross-validate, then fit the shipped model on every own question and write it with its report."""
-    from bot.answer.report import write_floors, write_report
-    from bot.config import Settings
-    from bot.services import build_services
-
-    parser = argparse.ArgumentParser(prog="python -m bot.answer.fit")
-    parser.add_argument("--sets", type=Path, default=Path("eval/own"))
-    parser.add_argument("--knowledge", type=Path, default=Path("knowledge"))
-    parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    parser.add_argument("--report", type=Path, default=Path("docs/answer-model.md"))
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="yalu-fit-") as data:
-        settings = Settings(_env_file=None, YALU_DATA_DIR=Path(data), YALU_KNOWLEDGE_DIR=args.knowledge)
-        services = build_services(settings)
-        services.ensure_index()
-        base = services.answerer
-        answerer = Answerer(
-            base.store,
-            base.retriever,
-            settings.answer_words,
-            settings.max_question_chars,
-            _placeholder(),
-            embed_documents=services.embeddings.embed_documents,
-        )
-        examples = analyse(answerer, load_sets(args.sets))
-        cv = cross_validate(answerer, examples)
-        fitted, validation = fit_model(answerer, examples)
-        training = measure(answerer, fitted, examples)
-        about = {"questions": len(examples), "writers": sorted({e.group for e in examples}), "held_out": cv["pooled"]}
-        model = AnswerModel(fitted.ranker, fitted.verifier, fitted.threshold, fitted.keep, about)
-        model.save(args.out)
-        calibration = reliability(validation["probs"], validation["labels"])
-        write_report(args.report, cv, calibration, model.threshold, training, args.report.with_suffix(".png"))
-        write_floors(args.sets / "floors.json", training)
-    print(json.dumps({"held_out": cv["pooled"], "threshold": model.threshold}, indent=1))
-    return 0
-
-
-def _placeholder() -> AnswerModel:
+def placeholder() -> AnswerModel:
     """A model with no weights, for analysing questions before any model is fitted."""
 
     def zeros(names: tuple[str, ...]) -> Logistic:
@@ -289,7 +247,3 @@ def _placeholder() -> AnswerModel:
         return Logistic(names, np.zeros(n), np.ones(n), np.zeros(n), 0.0)
 
     return AnswerModel(zeros(RANKER_FEATURES), zeros(VERIFIER_FEATURES), 0.5)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

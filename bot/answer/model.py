@@ -1,8 +1,9 @@
 """The fitted answer model: a ranker that scores candidate sentences, a verifier that turns the best one's
 standing into the probability that it answers, and the threshold below which Yalu abstains.
 
-Both are logistic regressions over standardised features, fitted by `bot.answer.fit` on the team's own
-question sets (never on the dev set) and shipped as `model.json` beside this file.
+Both are logistic regressions over standardised features, fitted by `bot.answer.fit` (run by
+`python -m bot.train`) on the team's own question sets (never on the dev set) and shipped as
+`model.json` beside this file.
 """
 
 from __future__ import annotations

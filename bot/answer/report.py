@@ -26,7 +26,7 @@ def write_report(
     lines = [
         "# The answer model: cross-validated figures",
         "",
-        "Written by `python -m bot.answer.fit` from the team's own question sets (`eval/own/`, one file per writer).",
+        "Written by `python -m bot.train` from the team's own question sets (`eval/own/`, one file per writer).",
         "Every figure below is measured on a writer the model was not fitted on (leave-one-writer-out); within the",
         "training writers the verifier is fitted on the ranker's out-of-fold scores and the threshold chosen on the",
         "verifier's out-of-fold probabilities, for at most 10% refused answerable questions. A refusal counts as no",
