@@ -225,7 +225,13 @@ class Call:
 
 @dataclass(frozen=True)
 class Command:
-    """A command of the table: `slow` ones answer after a deferral, `admin` ones need the admin role."""
+    """A command of the table, with the policy every adapter reads from it.
+
+    `slow`: answered after a deferral. `admin`: Discord offers it to server managers only and checks the
+    admin role (typed in `yalu chat`, on this machine, it is always allowed). `private`: Discord answers
+    only the person who asked. A `file` option is a path in `yalu chat` and an attachment in Discord, which
+    never reads a path a user names (`Call.local`).
+    """
 
     name: str
     help: str
@@ -233,6 +239,12 @@ class Command:
     run: Callable[[Services, Call], Reply]
     slow: bool = True
     admin: bool = False
+    private: bool = False
+
+    @property
+    def local_files(self) -> bool:
+        """Whether the command takes a file: a path on this machine, an attachment in Discord."""
+        return any(o.kind == "file" for o in self.options)
 
     def usage(self) -> str:
         """`/ask QUESTION [--since D] ...` as typed in `yalu chat`."""
@@ -449,6 +461,28 @@ def _watches(services: Services, call: Call) -> Reply:
     return Reply("watch", "Your watches", blocks)
 
 
+def _feedback(services: Services, call: Call) -> Reply:
+    from bot.feedback import FeedbackStore
+
+    return feedback_reply(list(FeedbackStore.in_data_dir(services.settings.data_dir).votes()))
+
+
+def feedback_reply(votes: list[dict[str, Any]], latest: int = 5) -> Reply:
+    """The vote counts, and the questions of the latest answers voted down with the opening of each answer."""
+    up = sum(v["vote"] == "up" for v in votes)
+    down = sum(v["vote"] == "down" for v in votes)
+    blocks = [Block(f"{up} \U0001f44d, {down} \U0001f44e on {len({v['reply_id'] for v in votes})} replies")]
+    downs = [v for v in reversed(votes) if v["vote"] == "down"][:latest]
+    if downs:
+        lines = []
+        for v in downs:
+            opening = " ".join(str(v["answer"]).split())
+            opening = opening[:140] + "\u2026" if len(opening) > 140 else opening
+            lines.append(f"\u201c{v['question'] or v['kind']}\u201d ({v['voted_at'][:10]}): {opening}")
+        blocks.append(Block("\n".join(lines), "Voted down, latest first"))
+    return Reply("feedback", "Votes on answers", blocks, tone="ok" if votes else "notice")
+
+
 def _help(services: Services, call: Call) -> Reply:
     return help_reply([(c.usage(), c.help) for c in COMMANDS.values()])
 
@@ -573,7 +607,16 @@ COMMANDS: dict[str, Command] = {
             _watches,
             slow=False,
         ),
-        Command("help", "what Yalu can do", (), _help, slow=False),
+        Command(
+            "feedback",
+            "the \U0001f44d/\U0001f44e votes on answers and the latest answers voted down; admin role only",
+            (),
+            _feedback,
+            slow=False,
+            admin=True,
+            private=True,
+        ),
+        Command("help", "what Yalu can do", (), _help, slow=False, private=True),
     )
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 from pathlib import Path
 
@@ -51,9 +52,53 @@ def test_the_table_holds_the_discord_commands() -> None:
         "feeds",
         "watch",
         "watches",
+        "feedback",
         "help",
     ]
-    assert [c.name for c in COMMANDS.values() if c.admin] == ["add", "feeds"]
+    assert [c.name for c in COMMANDS.values() if c.admin] == ["add", "feeds", "feedback"]
+    assert [c.name for c in COMMANDS.values() if c.local_files] == ["add"]
+
+
+# What `yalu` has that a conversation has not: the two adapters themselves, and the operator's tools that
+# read local gold files or build corpora for minutes. Every other subcommand is a command of the table.
+OPERATOR_ONLY = {
+    "bot": "runs the Discord adapter",
+    "chat": "is this adapter",
+    "eval": "scores a local gold file",
+    "bench": "builds benchmark corpora for minutes",
+}
+CLI_TO_TABLE = {"ingest": "add"}  # the same operation; Discord takes an attachment or a URL
+
+
+def test_every_yalu_command_is_a_command_of_chat_and_discord(seeded: Services, tmp_path: Path) -> None:
+    """Each `yalu` subcommand but the operator's own is in the table that `yalu chat` and the Discord tree share."""
+    from bot.cli import build_parser
+    from bot.discord_app.commands import slash_commands
+
+    parser = build_parser()
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    discord_names = {c.name for c in slash_commands()}
+    for name in subcommands:
+        if name in OPERATOR_ONLY:
+            continue
+        table_name = CLI_TO_TABLE.get(name, name)
+        assert table_name in COMMANDS, name
+        assert table_name in discord_names, name
+    assert set(COMMANDS) - {"help", "watches"} <= {CLI_TO_TABLE.get(n, n) for n in subcommands}
+
+
+def test_feedback_in_chat_counts_votes_and_lists_the_answers_voted_down(seeded: Services) -> None:
+    """/feedback in yalu chat counts the votes and lists the answers voted down (`yalu feedback` prints this reply)."""
+    from bot.feedback import FeedbackStore
+
+    store = FeedbackStore.in_data_dir(seeded.settings.data_dir)
+    store.vote(store.save_reply("answer", "Who wrote first?", "Kim did. [1]", []), "7", "down")
+    store.vote(store.save_reply("answer", "When?", "In 2021. [1]", []), "7", "up")
+    reply = ChatSession(seeded).handle("/feedback")
+    assert reply.blocks[0].text == "1 \U0001f44d, 1 \U0001f44e on 2 replies"
+    assert (
+        reply.blocks[1].heading == "Voted down, latest first" and "\u201cWho wrote first?\u201d" in reply.blocks[1].text
+    )
 
 
 def test_a_plain_line_is_a_question_and_the_next_a_follow_up(seeded: Services) -> None:

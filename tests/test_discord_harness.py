@@ -83,9 +83,7 @@ class InteractionHTTP(AsyncWebhookAdapter):
         self.requests: list[Request] = []
         self.channel_id = 0
 
-    async def request(
-        self, route: Any, session: Any, *, payload: Any = None, multipart: Any = None, **_: Any
-    ) -> Any:
+    async def request(self, route: Any, session: Any, *, payload: Any = None, multipart: Any = None, **_: Any) -> Any:
         body = dict(payload or {})
         if multipart:  # a message with files: its JSON part, and the files kept as (name, bytes) for the tests
             body = json.loads(next(part["value"] for part in multipart if part["name"] == "payload_json"))
@@ -417,6 +415,7 @@ COMMAND_NAMES = [
     "ask",
     "brief",
     "compare",
+    "feedback",
     "feeds",
     "help",
     "quotes",
@@ -431,8 +430,8 @@ COMMAND_NAMES = [
 
 
 async def test_create_bot_syncs_the_commands(seeded: Services, tmp_path: Path) -> None:
-    """create_bot puts the fifteen commands on the tree (ask ... help, the analysis tools, feeds, watch,
-    watches); setup_hook syncs them."""
+    """create_bot puts the sixteen commands on the tree (ask ... help, the analysis tools, feedback, feeds,
+    watch, watches); setup_hook syncs them."""
     services = bot_settings(seeded, tmp_path)
     assert sorted(c.name for c in create_bot(services).tree.get_commands()) == COMMAND_NAMES
     harness = await start(services)
@@ -443,12 +442,13 @@ async def test_create_bot_syncs_the_commands(seeded: Services, tmp_path: Path) -
         await harness.stop()
 
 
-async def test_add_and_feeds_are_for_server_managers_and_never_in_dms(seeded: Services, tmp_path: Path) -> None:
-    """/add and /feeds sync with default_member_permissions (Manage Server) and no DM context; /ask allows both."""
+async def test_admin_commands_are_for_server_managers_and_never_in_dms(seeded: Services, tmp_path: Path) -> None:
+    """/add, /feedback and /feeds sync with default_member_permissions (Manage Server) and no DM context;
+    /ask allows both."""
     harness = await start(bot_settings(seeded, tmp_path))
     try:
         synced = {c["name"]: c for c in harness.synced[0]}
-        for name in ("add", "feeds"):
+        for name in ("add", "feedback", "feeds"):
             assert synced[name]["default_member_permissions"] == 32 and synced[name]["dm_permission"] is False
             assert synced[name]["contexts"] == [0]  # guild only
         assert synced["ask"]["default_member_permissions"] is None

@@ -59,14 +59,15 @@ def test_export_writes_one_json_line_per_vote(tmp_path: Path) -> None:
 
 
 def test_yalu_feedback_export_writes_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`yalu feedback --export FILE` writes the data dir's votes; `yalu feedback` counts them."""
+    """`yalu feedback --export FILE` writes the data dir's votes; `yalu feedback` counts them (as /feedback does)."""
     store = FeedbackStore.in_data_dir(tmp_path / "data")  # the data dir of the test environment
     store.vote(store.save_reply("answer", "Q?", "A. [1]", CITATIONS), "7", "up")
     target = tmp_path / "votes.jsonl"
     assert main(["feedback", "--export", str(target)]) == 0
     assert json.loads(target.read_text())["vote"] == "up"
+    capsys.readouterr()
     assert main(["feedback"]) == 0
-    assert capsys.readouterr().out.startswith("1 \U0001f44d, 0 \U0001f44e")
+    assert "1 \U0001f44d, 0 \U0001f44e on 1 replies" in capsys.readouterr().out
 
 
 def test_yalu_feedback_export_to_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -71,4 +71,4 @@ def test_a_running_process_sees_another_process_ingest_on_its_next_question(serv
     cli.ingest([f for f in files if SEPTEMBER_2023 in f.name])
     after = bot.ask(QUESTION)
     assert after.status == "answered" and after.citations[0].article_id == SEPTEMBER_2023
-    assert SEPTEMBER_2023 in bot.answerer.registry and SEPTEMBER_2023 in bot.index.lexical().articles
+    assert SEPTEMBER_2023 in bot.answerer.registry and SEPTEMBER_2023 in bot.lexical().articles

@@ -17,7 +17,8 @@ log = logging.getLogger("bot")
 _MODULES = (ask, summaries, analysis, accounts, corpus, feeds, evaluation, bench, discord)
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The `yalu` parser with every subcommand registered."""
     p = argparse.ArgumentParser(prog="yalu", description="Cited answers about China-North Korea relations.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
     p.add_argument("--version", action=_Version, nargs=0, help="print the installed version and exit")
@@ -44,7 +45,7 @@ class _Version(argparse.Action):
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `yalu` console script; returns the exit code."""
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )

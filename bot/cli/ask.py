@@ -62,7 +62,8 @@ def _ask_batch(args: argparse.Namespace) -> int:
     services = open_services()
     for number, line in enumerate(lines, 1):
         if line.strip():
-            print_json(_answer_line(services, args, number, line))
+            row = _answer_line(services, args, number, line)  # the core's answer first, then the printing
+            print_json(row)
     return 0
 
 

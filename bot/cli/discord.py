@@ -122,12 +122,13 @@ def save_picture(picture: tuple[str, bytes], folder: Path) -> Path:
 
 def cmd_feedback(args: argparse.Namespace) -> int:
     """`yalu feedback`: count the votes, or export them (question, answer, citations, vote) as JSONL."""
+    from bot.chat_commands import feedback_reply
     from bot.feedback import FeedbackStore
 
-    store = FeedbackStore.in_data_dir(settings().data_dir)
-    if args.export is None:
-        votes = [v["vote"] for v in store.votes()]
-        print(f"{votes.count('up')} \U0001f44d, {votes.count('down')} \U0001f44e ({store.path})")
+    data_dir = settings().data_dir
+    store = FeedbackStore.in_data_dir(data_dir)
+    if args.export is None:  # the reply /feedback gives in Discord and yalu chat
+        print_reply(stdout(), feedback_reply(list(store.votes())), data_dir / "charts")
         return 0
     if args.export == "-":
         store.export(sys.stdout)

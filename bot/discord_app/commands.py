@@ -30,8 +30,12 @@ MAX_UPLOAD_BYTES = 2_000_000  # an article file; anything larger is not an artic
 
 
 async def run(interaction: Interaction, name: str, args: dict[str, Any], ephemeral: bool = False) -> None:
-    """Defer, run the command of the table in the core thread (within the queue's bounds), post its reply."""
+    """Defer, run the command of the table in the core thread (within the queue's bounds), post its reply.
+
+    The reply is private when asked (`ephemeral`) or when the table marks the command `private`.
+    """
     started = time.monotonic()
+    ephemeral = ephemeral or COMMANDS[name].private
     if not interaction.response.is_done():  # Discord wants an acknowledgement within 3 s
         await interaction.response.defer(thinking=True, ephemeral=ephemeral)
     bot = interaction.client
@@ -147,6 +151,11 @@ DISCORD_TIP = (
 )
 
 
+async def feedback(interaction: Interaction) -> None:
+    """/feedback: the votes on answers and the latest answers voted down (admins, privately)."""
+    await run(interaction, "feedback", {})
+
+
 async def help_command(interaction: Interaction) -> None:
     """/help: the commands as Discord shows them (/ask question: [since:] ...), and how threads work."""
     from bot.chat_commands import help_reply
@@ -170,7 +179,7 @@ def admin_only(interaction: discord.Interaction[Any]) -> bool:
     roles = interaction.user.roles if isinstance(interaction.user, discord.Member) else []
     if has_role(((r.id, r.name) for r in roles), wanted):
         return True
-    raise NotAdmin(f"Only members with the \u201c{wanted}\u201d role can add articles or manage feeds.")
+    raise NotAdmin(f"Only members with the \u201c{wanted}\u201d role can add articles, manage feeds or read votes.")
 
 
 async def add(interaction: Interaction, file: discord.Attachment | None = None, url: str | None = None) -> None:
@@ -195,7 +204,8 @@ def _command(callback: Any, name: str) -> app_commands.Command[Any, ..., None]:
 
 def slash_commands() -> list[app_commands.Command[Any, ..., None] | app_commands.Group]:
     """Fresh command objects for one bot's tree: ask, brief, summarize, accounts, sources, timeline, trace,
-    compare, quotes, search, add, help, and /feeds, /watch, /watches."""
+    compare, quotes, search, add, feedback, help, and /feeds, /watch, /watches; the table's `admin` commands
+    are offered to server managers only and check the admin role."""
     from bot.discord_app.feed_commands import admin_command, feed_commands
 
     made = [
@@ -210,10 +220,13 @@ def slash_commands() -> list[app_commands.Command[Any, ..., None] | app_commands
         _command(quotes, "quotes"),
         _command(search, "search"),
         _command(add, "add"),
+        _command(feedback, "feedback"),
         _command(help_command, "help"),
     ]
     by_name = {c.name: c for c in made}
     by_name["summarize"].autocomplete("article")(article_choices)
-    by_name["add"].add_check(admin_only)
-    admin_command(by_name["add"])
+    for command in made:
+        if COMMANDS[command.name].admin:  # the table's policy, not a list of names here
+            command.add_check(admin_only)
+            admin_command(command)
     return [*made, *feed_commands(admin_only)]
