@@ -98,6 +98,34 @@ def test_the_answerer_is_a_runnable(seeded: Services) -> None:
     assert answer.citations
 
 
+def test_llm_mode_model_call_is_a_child_of_the_callers_run(seeded: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In LLM mode the chat model runs under the Runnable's own run (a LangSmith trace is one tree), although
+    the call is made in a worker thread so that it can be given up on at the timeout."""
+    from uuid import UUID
+
+    from langchain_core.callbacks import BaseCallbackHandler
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    class Runs(BaseCallbackHandler):
+        def __init__(self) -> None:
+            self.chains: dict[str, UUID] = {}
+            self.model_parents: list[UUID | None] = []
+
+        def on_chain_start(self, serialized: Any, inputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
+            self.chains[str(kwargs.get("name"))] = run_id
+
+        def on_chat_model_start(self, serialized: Any, messages: Any, *, run_id: UUID, **kwargs: Any) -> None:
+            self.model_parents.append(kwargs.get("parent_run_id"))
+
+    reply = "Xi told Kim the pair had elevated their ties \u201cinto a new era\u201d [1]."
+    monkeypatch.setitem(seeded.__dict__, "chat_model", GenericFakeChatModel(messages=iter([AIMessage(reply)])))
+    runs = Runs()
+    answer = answer_runnable(seeded).invoke("What did Xi write to Kim in September 2023?", {"callbacks": [runs]})
+    assert answer.status == "answered"
+    assert runs.model_parents == [runs.chains["yalu_answer"]]
+
+
 def test_embeddings_class_builds_without_arguments(tmp_path: Path) -> None:
     """The standard suites build the class with no parameters: the bundled model needs none."""
     assert len(MiniLMEmbeddings().embed_query("Pyongyang")) == 384

@@ -6,6 +6,7 @@ its variables and the numbered sources; `write_cited` fills `{passages}` and che
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 import threading
@@ -106,8 +107,11 @@ def invoke(model: BaseChatModel, messages: list[BaseMessage], timeout_s: float) 
         except Exception as exc:  # handed to the caller's thread below
             box["error"] = exc
 
-    # A daemon thread: a hung request must not keep the process alive after we have moved on.
-    thread = threading.Thread(target=run, name="yalu-llm", daemon=True)
+    # A daemon thread: a hung request must not keep the process alive after we have moved on. It runs in a
+    # copy of the caller's context, so the model call stays a child of the caller's LangChain run (one trace
+    # in LangSmith from the question to the model's reply, not an orphaned model call).
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(run,), name="yalu-llm", daemon=True)
     thread.start()
     thread.join(timeout_s)
     if thread.is_alive():
