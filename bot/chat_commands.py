@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.conversation import Query, merge
+from bot.corpus import article_types, is_article_file_name
 from bot.errors import BadQuestion
 
 if TYPE_CHECKING:
@@ -270,12 +271,8 @@ def _brief(services: Services, call: Call) -> Reply:
 
 
 def _summarize(services: Services, call: Call) -> Reply:
-    from bot.index.lookup import one_article
-
-    ref = call.text("article") or ""
-    if not call.local:  # from Discord, only indexed articles: never a file on the bot's machine
-        ref = one_article(services.store.articles(), ref).id
-    return summary_reply(services.summarize(ref))
+    # From Discord only indexed articles: never a file on the bot's machine (the core refuses it too).
+    return summary_reply(services.summarize(call.text("article") or "", files=call.local))
 
 
 def _accounts(services: Services, call: Call) -> Reply:
@@ -417,10 +414,10 @@ def _add(services: Services, call: Call) -> Reply:
     if url:  # fetched under bot.ingest.fetch_url's checks: public http(s) hosts, size and time capped
         return ingest_reply(services.ingest_url(url))
     if not file:
-        raise BadQuestion("attach an .md, .txt or .html article file")
+        raise BadQuestion(f"attach an article file ({article_types()})")
     path = Path(str(file)).expanduser()
-    if path.suffix.lower() not in (".md", ".txt", ".html", ".htm"):
-        raise BadQuestion(f"{path.name}: only .md, .txt and .html article files can be added")
+    if not is_article_file_name(path.name):
+        raise BadQuestion(f"{path.name}: only article files ({article_types()}) can be added")
     report = services.ingest([path])
     if not call.local:  # an upload's temporary folder means nothing to the person who attached the file
         report.errors = [line.replace(f"{path.parent}{os.sep}", "") for line in report.errors]
@@ -581,7 +578,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "add",
-            "add an article (.md, .txt or .html file); admin role only",
+            "add an article (.md, .txt or .html file, or a URL); admin role only",
             (
                 Option("file", "the article file", kind="file", positional=True),
                 Option("url", "the article's web address (http or https)"),

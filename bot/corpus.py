@@ -16,6 +16,9 @@ import yaml
 from bot.errors import ArticleError
 
 Precision = Literal["day", "month", "year"]
+# The article files Yalu reads, wherever a file is named (ingest, /add, summarize FILE): one list.
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+SUPPORTED_SUFFIXES = (*MARKDOWN_SUFFIXES, ".txt", ".html", ".htm")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?", re.DOTALL)
 _UNSAFE_ID = re.compile(r"^\.|^$|[/\\\x00-\x1f\x7f]")
 # Invisible characters (zero-width spaces and joiners, bidi overrides, BOM): two ids that look alike must be alike.
@@ -243,3 +246,13 @@ def read_article_file(path: Path) -> Article:
     except OSError as exc:
         raise ArticleError(f"{path}: cannot read: {exc.strerror}") from exc
     return parse_markdown(text, str(path))
+
+
+def is_article_file_name(name: str) -> bool:
+    """Whether a file name has one of the article suffixes (`SUPPORTED_SUFFIXES`), in any case."""
+    return Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def article_types() -> str:
+    """The article file types as a person reads them: ".md, .markdown, .txt, .html or .htm"."""
+    return ", ".join(SUPPORTED_SUFFIXES[:-1]) + f" or {SUPPORTED_SUFFIXES[-1]}"

@@ -200,13 +200,17 @@ class Services:
         text = clean_question(query, self.settings.max_question_chars)
         return self.answerer.retriever.search(text, self.filters(since, until, outlet), k=k)
 
-    def find_article(self, ref: str) -> Article:
-        """The article `ref` names: an indexed id or unique title fragment, or an article file on disk."""
+    def find_article(self, ref: str, files: bool = True) -> Article:
+        """The article `ref` names: an indexed id or unique title fragment, or (when `files`) an article file.
+
+        Callers on behalf of someone who is not at this machine (Discord) pass `files=False`: a path they
+        type is then looked up as a title, never read from the disk.
+        """
         from bot.errors import NotFound
         from bot.index.lookup import looks_like_file, one_article
         from bot.ingest.loaders import load_article_file
 
-        if looks_like_file(ref):
+        if files and looks_like_file(ref):
             return load_article_file(Path(ref).expanduser())
         info = one_article(self.store.articles(), ref)
         article = self.store.article(info.id)
@@ -214,14 +218,14 @@ class Services:
             raise NotFound(f"article {info.id!r} was removed while it was being read")
         return article
 
-    def summarize(self, ref: str) -> Summary:
-        """A cited summary of one article (see `find_article` for what `ref` may be)."""
+    def summarize(self, ref: str, files: bool = True) -> Summary:
+        """A cited summary of one article (see `find_article` for what `ref` and `files` mean)."""
         from functools import partial
 
         from bot.digest.summarize import summarize_article
         from bot.ingest.ingestor import embed_texts
 
-        article = self.find_article(ref)
+        article = self.find_article(ref, files)
         summary = summarize_article(article, partial(embed_texts, self.embeddings))
         writer = self._writer("summarize")
         if writer is None:

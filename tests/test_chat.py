@@ -216,3 +216,16 @@ def test_trace_compare_and_quotes_in_chat_cite_verbatim(seeded: Services) -> Non
         for c in reply.citations:
             assert c.quote in seeded.find_article(c.article_id).body
         assert all(f"[{c.n}]" in reply.text for c in reply.citations)
+
+
+def test_add_in_chat_takes_every_article_type_the_ingest_reads(services: Services, tmp_path: Path) -> None:
+    """/add FILE accepts a .markdown file as `yalu ingest` does (one list of article types), and refuses a .pdf."""
+    from bot.corpus import SUPPORTED_SUFFIXES
+
+    article = tmp_path / "letter.markdown"
+    article.write_text("---\nid: letter-2024\ntitle: A letter\npublished: 2024-01-02\n---\n\nXi wrote to Kim.\n")
+    session = ChatSession(services)
+    added = session.handle(f"/add {article}")
+    assert added.tone == "ok" and "added: letter-2024" in added.blocks[0].text, added.text
+    refused = session.handle(f"/add {tmp_path / 'letter.pdf'}")
+    assert refused.tone == "error" and all(s in refused.text for s in SUPPORTED_SUFFIXES)

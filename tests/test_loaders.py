@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus import Article, to_markdown
+from bot.corpus import SUPPORTED_SUFFIXES, Article, to_markdown
 from bot.errors import ArticleError
 from bot.ingest.html_text import parse_html
-from bot.ingest.loaders import SUPPORTED_SUFFIXES, load_article_file
+from bot.ingest.loaders import load_article_file
 from bot.ingest.raw_text import parse_raw_text
 
 RAW = Path(__file__).parent / "fixtures" / "raw"

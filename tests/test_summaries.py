@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.answer_model import Citation
@@ -79,3 +81,13 @@ def test_a_file_is_summarised_without_indexing_it(seeded: Services, tmp_path) ->
     summary = seeded.summarize(str(path))
     assert summary.article_id.startswith("copy-") and summary.bullets
     assert seeded.store.count_articles() == before
+
+
+def test_the_core_reads_no_file_for_a_caller_that_may_not_name_one(seeded: Services, tmp_path: Path) -> None:
+    """`summarize(path, files=False)` (what Discord calls) looks the path up as a title and never reads it."""
+    from bot.errors import NotFound
+
+    path = tmp_path / "secret.md"
+    path.write_text("---\nid: secret\ntitle: Secret\n---\n\nNot for Discord.\n", encoding="utf-8")
+    with pytest.raises(NotFound, match="no indexed article matches"):
+        seeded.summarize(str(path), files=False)

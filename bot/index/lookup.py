@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from bot.corpus import is_article_file_name
 from bot.errors import BadQuestion, NotFound
 
 
@@ -50,4 +51,4 @@ def one_article(articles: Iterable[T], ref: str) -> T:
 def looks_like_file(ref: str) -> bool:
     """Whether `ref` names an existing article file rather than an indexed article."""
     path = Path(ref).expanduser()
-    return path.suffix.lower() in (".md", ".txt", ".html", ".htm") and path.is_file()
+    return is_article_file_name(path.name) and path.is_file()

@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.corpus import Article, make_article_id
+from bot.corpus import MARKDOWN_SUFFIXES, Article, make_article_id
 from bot.errors import ArticleError
-from bot.ingest.loaders import MARKDOWN_SUFFIXES, load_article_file
+from bot.ingest.loaders import load_article_file
 
 
 class Registry(Protocol):

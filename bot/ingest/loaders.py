@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.corpus import Article, make_article_id, parse_markdown
+from bot.corpus import MARKDOWN_SUFFIXES, SUPPORTED_SUFFIXES, Article, make_article_id, parse_markdown
 from bot.errors import ArticleError
 from bot.ingest.boilerplate import refuse_boilerplate
 from bot.ingest.raw_text import parse_raw_text
 
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-SUPPORTED_SUFFIXES = (*MARKDOWN_SUFFIXES, ".txt", ".html", ".htm")
 MAX_ARTICLE_BYTES = 5_000_000  # the default of YALU_MAX_ARTICLE_BYTES
 
 

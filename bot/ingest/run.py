@@ -21,13 +21,13 @@ from pathlib import Path
 
 from bot.atomic import atomic_write
 from bot.config import Settings
-from bot.corpus import Article, make_article_id
+from bot.corpus import MARKDOWN_SUFFIXES, SUPPORTED_SUFFIXES, Article, make_article_id
 from bot.errors import ArticleError, StoreUnavailable
 from bot.index.duplicates import drop_near_duplicates
 from bot.index.store import Store
 from bot.ingest.article_ids import in_folder, settle_ids, source_key
 from bot.ingest.ingestor import Ingestor, IngestReport, Progress, discover, load_files, save_copy
-from bot.ingest.loaders import MARKDOWN_SUFFIXES, SUPPORTED_SUFFIXES, load_article_file
+from bot.ingest.loaders import load_article_file
 from bot.ingest.writer_lock import writer_lock
 
 log = logging.getLogger(__name__)
