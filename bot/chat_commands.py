@@ -280,7 +280,7 @@ def _accounts(services: Services, call: Call) -> Reply:
 
 
 def _sources(services: Services, call: Call) -> Reply:
-    return sources_reply(services.store.articles())
+    return sources_reply(services.articles())
 
 
 def _timeline(services: Services, call: Call) -> Reply:
@@ -696,7 +696,7 @@ class ChatSession:
                 return self._ask(Query(args["question"], args.get("since"), args.get("until"), args.get("outlet")))
             return command.run(self.services, Call(args, local=True))
         if not self.outlets:
-            self.outlets = sorted({a.outlet for a in self.services.store.articles() if a.outlet})
+            self.outlets = sorted({a.outlet for a in self.services.articles() if a.outlet})
         return self._ask(merge(query_of(line), self.last, self.outlets))
 
     def _ask(self, query: Query) -> Reply:

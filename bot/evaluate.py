@@ -42,7 +42,7 @@ class EvalResult:
 def evaluate(services: Services, gold: list[GoldQuestion]) -> EvalResult:
     """Ask every gold question (after one warm-up) and score the answers."""
     services.ask("warm-up: what did Xi write?")  # load models and indexes before timing
-    registry = services.answerer.registry
+    registry = services.registry()
     result = EvalResult()
     quotes_ok, quotes = 0, 0
     for q in gold:

@@ -55,6 +55,13 @@ class Services:
 
         return read_registry(self.store, self.settings.data_dir / "registry" / f"{self.settings.collection}.json")
 
+    def articles(self) -> list[ArticleInfo]:
+        """Every indexed article, by publication date then id: the registry snapshot, re-read only after a change.
+
+        The one way adapters and operations list the corpus, so none of them pays a full store read per call.
+        """
+        return list(self.registry().values())
+
     def lexical(self, registry: dict[str, ArticleInfo] | None = None) -> LexicalIndex:
         """The BM25 index, loaded from disk once and brought in step with the store incrementally."""
         current = {a.id: a.content_hash for a in (registry or self.registry()).values()}
@@ -212,7 +219,7 @@ class Services:
 
         if files and looks_like_file(ref):
             return load_article_file(Path(ref).expanduser())
-        info = one_article(self.store.articles(), ref)
+        info = one_article(self.articles(), ref)
         article = self.store.article(info.id)
         if article is None:
             raise NotFound(f"article {info.id!r} was removed while it was being read")
@@ -249,7 +256,7 @@ class Services:
         """
         from bot.digest.brief_state import briefed_articles
 
-        infos = sorted(self.store.articles(), key=lambda a: (a.published or dt.date.max, a.id))
+        infos = sorted(self.articles(), key=lambda a: (a.published or dt.date.max, a.id))
         if new:
             done = briefed_articles(self.settings.data_dir)
             chosen = [a for a in infos if done.get(a.id) != a.content_hash]
@@ -289,7 +296,7 @@ class Services:
         """Remember the articles of a delivered briefing, so the next `new` briefing skips them."""
         from bot.digest.brief_state import record_briefed
 
-        hashes = {a.id: a.content_hash for a in self.store.articles()}
+        hashes = {a.id: a.content_hash for a in self.articles()}
         record_briefed(
             self.settings.data_dir,
             {i.article_id: hashes[i.article_id] for i in briefing.items if i.article_id in hashes},

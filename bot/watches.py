@@ -176,7 +176,7 @@ def check_new(services: Services, consumer: Consumer) -> list[Alert]:
     The first check counts everything indexed so far as checked: a watch looks forward, not back.
     """
     book = WatchBook(services.settings.data_dir)
-    infos = services.store.articles()
+    infos = services.articles()
     ids = {i.id for i in infos}
     checked = book.checked(consumer)
     fresh_ids = ids - checked if checked is not None else set()

@@ -110,7 +110,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     """`yalu search`: ranked passages with their scores."""
     services = open_services()
     retrieval = services.search(args.query, args.since, args.until, args.outlet, k=args.k)
-    registry = services.answerer.registry
+    registry = services.registry()
     rows = [
         {
             "rank": r,

@@ -35,7 +35,7 @@ def register(sub: Subcommands) -> None:
 def cmd_sources(args: argparse.Namespace) -> int:
     """`yalu sources`: the indexed articles as a table, or their front matter as JSON."""
     services = open_services()
-    articles = services.store.articles()
+    articles = services.articles()
     if args.json:
         print_json([a.front_matter for a in articles], default=str)
         return 0

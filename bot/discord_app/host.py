@@ -123,7 +123,7 @@ class Host(commands.Bot):
         """The indexed articles, re-read when older than `max_age` seconds (autocomplete must answer in 3 s)."""
         if time.monotonic() - self._articles_read > max_age:
             # A plain read of the registry: it need not queue behind a slow answer in the core thread.
-            self._articles = await asyncio.to_thread(self.services.store.articles)
+            self._articles = await asyncio.to_thread(self.services.articles)
             self._articles_read = time.monotonic()
         return self._articles
 
