@@ -200,12 +200,13 @@ class Services:
     def search(
         self, query: str, since: str | None = None, until: str | None = None, outlet: str | None = None, k: int = 8
     ) -> Retrieval:
-        """Ranked passages for a query, without composing an answer (dates in the query are words, as in `ask`:
-        only --since/--until filter)."""
+        """Ranked passages for a query, without composing an answer: the retrieval `ask` answers from
+        (`Answerer.retrieve`; dates in the query are soft, as in `ask`: only --since/--until filter)."""
         from bot.answer import clean_question
 
         text = clean_question(query, self.settings.max_question_chars)
-        return self.answerer.retriever.search(text, self.filters(since, until, outlet), k=k)
+        found = self.answerer.retrieve(text, self.filters(since, until, outlet), k=k)
+        return Retrieval(found.query, found.vector, found.passages[:k])  # the k best, from every date searched
 
     def find_article(self, ref: str, files: bool = True) -> Article:
         """The article `ref` names: an indexed id or unique title fragment, or (when `files`) an article file.

@@ -108,3 +108,18 @@ def test_overlong_question_is_capped_with_a_notice(seeded: Services) -> None:
     """A question over the limit is read up to the limit, and the answer's notice names the limit."""
     answer = seeded.ask("why " * 5000)
     assert len(answer.question) <= 2000 and answer.notice and "2,000" in answer.notice
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["What did the DPRK leader write back in 2021?", "Xi Kim friendship", "Which outlets quoted the KCNA report?"],
+)
+def test_search_shows_the_passages_ask_answers_from(seeded: Services, query: str) -> None:
+    """`yalu search` is the retrieval behind `ask` (acronyms spelled out, a named year searched softly):
+    its k passages are the first k that the answer was chosen from."""
+    from bot.index.retrieve import Filters
+
+    evidence = seeded.answerer.answer_with_evidence(query, Filters(), k=8)
+    found = seeded.search(query, k=5)
+    assert [p.chunk.id for p in found.passages] == [p.chunk.id for p in evidence.passages][:5]
+    assert "Democratic People" in found.query or "DPRK" not in query

@@ -24,7 +24,7 @@ from bot.answer_model import Answer
 from bot.corpus import Article
 from bot.dates import Window
 from bot.errors import BadQuestion
-from bot.index.retrieve import Filters, Passage, Retriever
+from bot.index.retrieve import Filters, Passage, Retrieval, Retriever
 from bot.index.store import Store
 from bot.text import expand_acronyms, terms
 
@@ -169,12 +169,25 @@ class Answerer:
     def analyse(self, text: str, filters: Filters, k: int) -> Analysis:
         """Read the question, retrieve, gather candidate sentences and compute their features."""
         q = read_question(text)
+        found = self.retrieve(q, filters, k)
+        passages = found.passages
+        candidates = gather(passages, self.store, self.reading)
+        qf = QuestionFeatures(q, self.vocabulary, candidates)
+        return Analysis(q, qf, passages, candidates, ranker_matrix(qf, found.vector, candidates), self._embed_many)
+
+    def retrieve(self, q: Question | str, filters: Filters, k: int) -> Retrieval:
+        """The passages a question is answered from: the one retrieval behind `ask` and `search`.
+
+        The question's core is searched with its acronyms spelled out, fewer passages per article when it
+        asks across articles; a date it names is soft: the reports published from that date on are
+        searched too, unless --since/--until filter hard.
+        """
+        q = read_question(q) if isinstance(q, str) else q
         query = expand_acronyms(q.core)
         per_article = 2 if q.multi else 3
         found = self.retriever.search(query, filters, k=k, per_article=per_article)
         passages = list(found.passages)
         if q.periods and not filters.window:
-            # A named date is soft: it also searches the reports published from that date on.
             for period in q.periods[:3]:
                 window = Window(period.first, period.last + _PERIOD_GRACE)
                 if self._window_has_articles(window):
@@ -184,9 +197,7 @@ class Answerer:
                     passages += more.passages
         passages = list({p.chunk.id: p for p in sorted(passages, key=lambda p: p.score)}.values())
         passages.sort(key=lambda p: -p.score)
-        candidates = gather(passages, self.store, self.reading)
-        qf = QuestionFeatures(q, self.vocabulary, candidates)
-        return Analysis(q, qf, passages, candidates, ranker_matrix(qf, found.vector, candidates), self._embed_many)
+        return Retrieval(query, found.vector, passages)
 
     def decide(self, analysis: Analysis, model: AnswerModel | None = None) -> Decision:
         """Score the candidates and the probability that the best one answers."""
