@@ -152,8 +152,8 @@ def test_three_reports_of_one_letter_are_one_story(seeded: Services) -> None:
 
 def test_a_briefing_of_the_corpus_fits_one_discord_message(everything: Briefing) -> None:
     """Five seed articles and three planted reports: one Discord message, stories first, every article cited."""
-    from bot.chat_commands import briefing_reply
     from bot.discord_app.render import pack, reply_embeds
+    from bot.present.replies import briefing_reply
 
     briefing = everything
     reply = briefing_reply(briefing)

@@ -91,6 +91,25 @@ def test_summarize_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(quotes[q["n"]] == q["quote"] for q in data["quotes"])
 
 
+@pytest.mark.parametrize(("cli", "chat"), [(["summarize", "personal letters"], "/summarize personal letters"),
+                                         (["brief", "--date", "2023-09"], "/brief --date 2023-09")])  # fmt: skip
+def test_the_cli_prints_the_reply_chat_and_discord_show(
+    cli: list[str], chat: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`yalu summarize` and `yalu brief` print the very Reply of /summarize and /brief: its title, every block
+    and every numbered quote (one presentation step, rendered for the terminal)."""
+    from bot.chat_commands import ChatSession
+    from bot.cli.common import open_services
+
+    assert main(cli) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    reply = ChatSession(open_services()).handle(chat)
+    assert reply.citations and " ".join(reply.title.split()) in out
+    for block in reply.blocks:
+        assert " ".join(block.text.split()) in out
+    assert all(f"[{c.n}]" in out for c in reply.citations)
+
+
 def test_summarize_ambiguous_reference_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     """An ambiguous article reference is one `yalu:` line on stderr and exit code 1."""
     assert main(["summarize", "Korea"]) == 1

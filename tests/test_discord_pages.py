@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat_commands import Block, Reply
 from bot.discord_app.messaging import send_to_channel
+from bot.present.reply import Block, Reply
 from bot.services import Services
 from tests.test_discord_harness import Harness, bot_settings, custom_ids, limits_ok, start
 

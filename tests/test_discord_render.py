@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from bot.answer_model import Answer, Citation
-from bot.chat_commands import answer_reply
 from bot.discord_app.messaging import send_to_channel
 from bot.discord_app.render import (
     PASSAGES_SHOWN,
@@ -21,6 +20,7 @@ from bot.discord_app.render import (
     sources_text,
     split_text,
 )
+from bot.present.replies import answer_reply
 from bot.services import Services
 from tests.test_discord_harness import bot_settings, limits_ok, start
 

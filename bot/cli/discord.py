@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import open_services, print_citations, settings, stdout
+from bot.cli.common import open_services, settings, stdout
+from bot.cli.present import print_reply
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from bot.chat_commands import Reply
     from bot.cli.common import Subcommands
 
 NO_TOKEN = (
@@ -28,7 +28,6 @@ WELCOME = (
     "Yalu chat \u2014 the commands of the Discord bot, in a terminal. Type a question, or /help; "
     "a follow-up such as \u201cand in 2023?\u201d keeps the context. /quit (or Ctrl-D) leaves."
 )
-_STYLES = {"ok": "bold green", "notice": "bold yellow", "error": "bold red"}
 
 
 def register(sub: Subcommands) -> None:
@@ -87,43 +86,10 @@ def _lines(console: Console) -> Iterator[str]:
             return
 
 
-def print_reply(console: Console, reply: Reply, charts: Path) -> None:
-    """A reply for the terminal: title, blocks, the numbered sources with their quotes, and where its chart
-    was saved (in `charts`)."""
-    from rich.markup import escape
-
-    console.print(f"\n[{_STYLES[reply.tone]}]{escape(reply.title)}[/]")
-    for block in reply.blocks:
-        if block.heading:
-            console.print(f"\n[bold]{escape(block.heading)}[/bold]")
-        console.print(escape(block.text))
-    if reply.note:
-        console.print(f"[dim]{escape(reply.note)}[/dim]")
-    if reply.citations:
-        console.print()
-        print_citations(console, reply.citations)
-    if reply.picture:
-        console.print(f"chart saved to {escape(str(save_picture(reply.picture, charts)))}")
-
-
-def save_picture(picture: tuple[str, bytes], folder: Path) -> Path:
-    """Write a reply's chart into `folder`, under a name no earlier chart has."""
-    import datetime as dt
-
-    from bot.atomic import atomic_write
-
-    name, data = picture
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    path = folder / f"{Path(name).stem}-{stamp}{Path(name).suffix}"
-    atomic_write(path, data)
-    return path
-
-
 def cmd_feedback(args: argparse.Namespace) -> int:
     """`yalu feedback`: count the votes, or export them (question, answer, citations, vote) as JSONL."""
-    from bot.chat_commands import feedback_reply
     from bot.feedback import FeedbackStore
+    from bot.present.replies import feedback_reply
 
     data_dir = settings().data_dir
     store = FeedbackStore.in_data_dir(data_dir)

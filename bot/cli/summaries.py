@@ -1,18 +1,19 @@
-"""`yalu summarize` and `yalu brief`: cited summaries of one article, and briefings over a period."""
+"""`yalu summarize` and `yalu brief`: cited summaries of one article, and briefings over a period.
+
+Both print the Reply that /summarize and /brief post in Discord (`bot.present`), through the terminal's renderer.
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING
 
-from bot.cli.common import open_services, print_citations, print_json, stdout
+from bot.cli.common import open_services, print_json, stdout
+from bot.cli.present import print_reply
+from bot.present.replies import briefing_reply, summary_reply
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from bot.cli.common import Subcommands
-    from bot.digest.brief import Briefing
-    from bot.digest.summarize import KeyQuote, Summary
 
 
 def register(sub: Subcommands) -> None:
@@ -35,11 +36,12 @@ def register(sub: Subcommands) -> None:
 
 def cmd_summarize(args: argparse.Namespace) -> int:
     """`yalu summarize`: headline, cited bullets and attributed quotes of one article."""
-    summary = open_services().summarize(args.article)
+    services = open_services()
+    summary = services.summarize(args.article)
     if args.json:
         print_json(summary.to_json())
     else:
-        _print_summary(stdout(), summary)
+        print_reply(stdout(), summary_reply(summary), services.settings.data_dir / "charts")
     return 0
 
 
@@ -54,67 +56,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     if args.json:
         print_json(briefing.to_json())
     else:
-        _print_briefing(stdout(), briefing)
+        print_reply(stdout(), briefing_reply(briefing), services.settings.data_dir / "charts")
     if args.new and briefing.status == "ok":
         services.mark_briefed(briefing)  # only once it has been printed: a crash before means it comes again
     return 0
-
-
-def _print_summary(console: Console, summary: Summary) -> None:
-    from rich.markup import escape
-
-    date = summary.published.isoformat() if summary.published else "undated"
-    console.print(f"[bold]{escape(summary.headline)}[/bold]")
-    console.print(f"[dim]{escape(summary.outlet or 'outlet unknown')}, {date}[/dim]\n")
-    for bullet in summary.bullets:
-        refs = "".join(f"[{n}]" for n in bullet.citations)
-        console.print(f" \u2022 {escape(bullet.text)} {escape(refs)}")
-    _print_quotes(console, summary.quotes)
-    if summary.notice:
-        console.print(f"\n[yellow]{escape(summary.notice)}[/yellow]")
-    console.print()
-    print_citations(console, summary.citations)
-
-
-def _print_quotes(console: Console, quotes: list[KeyQuote]) -> None:
-    from rich.markup import escape
-
-    if not quotes:
-        return
-    console.print("\n[bold]Key quotes[/bold]")
-    for q in quotes:
-        via = f" (via {', '.join(q.via)})" if q.via else ""
-        console.print(f" {escape(q.speaker or 'unattributed')}{escape(via)}: \u201c{escape(q.quote)}\u201d [{q.n}]")
-
-
-def _print_briefing(console: Console, briefing: Briefing) -> None:
-    from rich.markup import escape
-    from rich.panel import Panel
-
-    from bot.digest.brief import also_reported_line, change_line, story_block
-
-    style = "green" if briefing.status == "ok" else "yellow"
-    for note in briefing.anniversaries:
-        console.print(f"[bold]Anniversary.[/bold] {escape(note.text)}\n")
-    console.print(Panel(escape(briefing.overview), title="Briefing", border_style=style, expand=False))
-    for story in briefing.lead_stories:
-        heading, text = story_block(story)
-        console.print(f"\n[bold]{escape(heading)}[/bold]")
-        console.print(f" {escape(text)}")
-    if briefing.also_reported:
-        console.print("\n[bold]Also reported[/bold]")
-        for story in briefing.also_reported:
-            console.print(f" {escape(also_reported_line(story))}")
-    _print_quotes(console, briefing.quotes)
-    if briefing.changes:
-        console.print(
-            f"\n[bold]Changes in wording[/bold] [dim](against {escape(briefing.changes[0].compared_with)})[/dim]"
-        )
-        for c in briefing.changes:
-            console.print(f" {escape(change_line(c))}")
-    if briefing.notice:
-        console.print(f"\n[yellow]{escape(briefing.notice)}[/yellow]")
-    cited = briefing.citations + [c for note in briefing.anniversaries for c in note.citations]
-    if cited:
-        console.print()
-        print_citations(console, cited)

@@ -158,7 +158,7 @@ async def feedback(interaction: Interaction) -> None:
 
 async def help_command(interaction: Interaction) -> None:
     """/help: the commands as Discord shows them (/ask question: [since:] ...), and how threads work."""
-    from bot.chat_commands import help_reply
+    from bot.present.replies import help_reply
 
     await interaction.response.defer(thinking=True, ephemeral=True)
     rows = [row for command in interaction.client.tree.get_commands() for row in discord_usage(command)]

@@ -21,9 +21,9 @@ from bot.discord_app.render import NO_PINGS, pack, quote_embeds, shorten
 from bot.errors import MissingPermission
 
 if TYPE_CHECKING:
-    from bot.chat_commands import Reply
     from bot.discord_app.host import Host
     from bot.feedback import StoredReply, Vote
+    from bot.present.reply import Reply
 
 Button = discord.ui.Button[discord.ui.View]
 GONE = "That reply is no longer on record."
@@ -161,7 +161,7 @@ class ShareButton(discord.ui.DynamicItem[Button], template=r"yalu:share:(?P<id>[
 def stored_reply(stored: StoredReply) -> Reply:
     """A stored answer as a reply again: its question, its text with [n] markers, its citations."""
     from bot.answer_model import Citation
-    from bot.chat_commands import Block, Reply
+    from bot.present.reply import Block, Reply
 
     citations = []
     for data in stored.citations:

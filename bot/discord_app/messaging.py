@@ -13,8 +13,8 @@ from bot.discord_app.render import NO_PINGS, Post, pack, reply_embeds
 from bot.redact import redact
 
 if TYPE_CHECKING:
-    from bot.chat_commands import Reply
     from bot.discord_app.host import Host
+    from bot.present.reply import Reply
 
 
 async def reply_posts(bot: Host, reply: Reply, follow_up: bool = False, share: bool = False) -> list[Post]:

@@ -16,8 +16,8 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.analysis.provenance import cited_sources
-from bot.chat_commands import Block, Reply, Tone
 from bot.names import AGENCIES
+from bot.present.reply import Block, Reply, Tone
 from bot.safe_text import shown
 
 CONTENT_LIMIT = 2000

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands, tasks
 
-from bot.chat_commands import Block, Reply, summary_reply
 from bot.discord_app.messaging import send_to_channel
 from bot.discord_app.schedule import announced, record_announced
 from bot.errors import YaluError
+from bot.present.replies import summary_reply
+from bot.present.reply import Block, Reply
 
 if TYPE_CHECKING:
     from bot.discord_app.host import Host

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from discord.ext import commands, tasks
 
-from bot.chat_commands import briefing_reply
 from bot.discord_app.messaging import send_to_channel
 from bot.discord_app.schedule import DailySchedule, last_posted, record_posted
+from bot.present.replies import briefing_reply
 
 if TYPE_CHECKING:
     from bot.discord_app.host import Host
