@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.dates import Window
 from bot.index.lexical import LexicalIndex
 from bot.index.retrieve import Filters, Retrieval, Retriever
-from bot.index.store import ArticleInfo, Store, make_client, published_in, reopener, store_location
+from bot.index.store import ArticleInfo, Store, make_client, reopener, store_location
 from bot.ingest.ingestor import Ingestor, IngestReport, Progress
 
 if TYPE_CHECKING:
@@ -256,24 +256,14 @@ class Services:
         A `new` briefing does not mark its articles as briefed: call `mark_briefed` once it was delivered.
         """
         from bot.digest.brief_state import briefed_articles
+        from bot.digest.select import briefing_window, select_articles
 
-        infos = sorted(self.articles(), key=lambda a: (a.published or dt.date.max, a.id))
-        if new:
-            done = briefed_articles(self.settings.data_dir)
-            chosen = [a for a in infos if done.get(a.id) != a.content_hash]
-            dates = [a.published for a in chosen if a.published]
-            window = Window(min(dates), max(dates)) if dates else Window()
-            first, fresh = (min(dates) if dates else None), {a.id for a in chosen}
-            earlier = [a for a in infos if first and a.published and a.published < first and a.id not in fresh]
-            if not chosen:
-                return self._lead(self._empty_brief(window, infos, "since the last briefing"), today)
-        else:
-            window = briefing_window(since, until, date, days, today or dt.date.today())
-            chosen = [a for a in infos if published_in(a, window.since, window.until)]
-            earlier = [a for a in infos if window.since and a.published and a.published < window.since]
-            if not chosen:
-                return self._lead(self._empty_brief(window, infos), today)
-        return self._lead(self._briefing(window, chosen, earlier), today)
+        window = None if new else briefing_window(since, until, date, days, today or dt.date.today())
+        briefed = briefed_articles(self.settings.data_dir) if new else None
+        chosen = select_articles(self.articles(), window, briefed)
+        if not chosen.articles:
+            return self._lead(self._empty_brief(chosen.window, chosen.every, chosen.empty_what), today)
+        return self._lead(self._briefing(chosen.window, chosen.articles, chosen.earlier), today)
 
     def _lead(self, briefing: Briefing, today: dt.date | None) -> Briefing:
         """The briefing led by the anniversaries that fall `today`, drawn from every indexed article."""
@@ -342,15 +332,10 @@ class Services:
     def filters(self, since: str | None, until: str | None, outlet: str | None) -> Filters:
         """Filters from user-given values; an outlet matches any indexed outlet containing it."""
         from bot.dates import parse_user_date
-        from bot.errors import NotFound
+        from bot.index.lookup import matching_outlets
 
         window = Window(parse_user_date(since) if since else None, parse_user_date(until, end=True) if until else None)
-        outlets = None
-        if outlet:
-            known = {a.outlet for a in self.answerer.registry.values() if a.outlet}
-            outlets = tuple(sorted(o for o in known if outlet.lower() in o.lower()))
-            if not outlets:
-                raise NotFound(f"no indexed outlet matches {outlet!r}; known outlets: {', '.join(sorted(known))}")
+        outlets = matching_outlets(outlet, self.answerer.registry.values()) if outlet else None
         return Filters(window, outlets)
 
 
@@ -371,20 +356,3 @@ def build_services(settings: Settings) -> Services:
 
     store = Store(make_client(settings), settings.collection, store_location(settings), reopener(settings))
     return Services(settings, store, make_embeddings(settings.embeddings))
-
-
-def briefing_window(since: str | None, until: str | None, date: str | None, days: int | None, today: dt.date) -> Window:
-    """The publication window a briefing covers: one date (or month), a range, or the last `days` days."""
-    from bot.dates import parse_user_date
-    from bot.errors import BadQuestion
-
-    if date and (since or until):
-        raise BadQuestion("give either --date or --since/--until, not both")
-    if date:
-        return Window(parse_user_date(date), parse_user_date(date, end=True))
-    if since or until:
-        return Window(parse_user_date(since) if since else None, parse_user_date(until, end=True) if until else None)
-    span = days or 7
-    if span < 1:
-        raise BadQuestion("--days must be 1 or more")
-    return Window(today - dt.timedelta(days=span - 1), today)

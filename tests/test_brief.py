@@ -12,10 +12,11 @@ from bot.analysis.phrases import corpus_articles
 from bot.corpus import Article, parse_markdown
 from bot.dates import Window
 from bot.digest.brief import Briefing, also_reported_line, make_briefing
+from bot.digest.select import briefing_window
 from bot.digest.summarize import PRINCIPALS, Embed
 from bot.errors import BadQuestion
 from bot.ingest.ingestor import embed_texts
-from bot.services import Services, briefing_window
+from bot.services import Services
 from tests.conftest import FIXTURES
 
 
