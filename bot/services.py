@@ -152,14 +152,10 @@ class Services:
         """Download one article page (checked by `bot.ingest.fetch_url`) and ingest it like a file, its URL recorded."""
         import tempfile
 
-        from bot.corpus import make_article_id, to_markdown
-        from bot.ingest.boilerplate import refuse_boilerplate
-        from bot.ingest.fetch_url import FetchPolicy, fetch_article
+        from bot.corpus import to_markdown
+        from bot.ingest.fetch_url import FetchPolicy, fetch_for_index
 
-        article = fetch_article(url, FetchPolicy.from_settings(self.settings))
-        refuse_boilerplate(article, url)
-        # The id hashes the URL the page was served from: another page with the same date and title is not it.
-        article = article.with_id(make_article_id(article.title, article.published, article.url or url))
+        article = fetch_for_index(url, FetchPolicy.from_settings(self.settings))
         with tempfile.TemporaryDirectory(prefix="yalu-url-") as folder:
             path = Path(folder) / f"{article.id}.md"
             path.write_text(to_markdown(article), encoding="utf-8")

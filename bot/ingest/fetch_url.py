@@ -255,3 +255,14 @@ def page_article(page: Page) -> Article:
 def fetch_article(url: str, policy: FetchPolicy) -> Article:
     """Download a page and turn it into an Article whose `url` is the address it was served from."""
     return page_article(fetch_page(url, policy))
+
+
+def fetch_for_index(url: str, policy: FetchPolicy) -> Article:
+    """`fetch_article`, refused when the page is boilerplate (a consent wall, an error page), and given the
+    id that hashes the URL it was served from: another page with the same date and title is not it."""
+    from bot.corpus import make_article_id
+    from bot.ingest.boilerplate import refuse_boilerplate
+
+    article = fetch_article(url, policy)
+    refuse_boilerplate(article, url)
+    return article.with_id(make_article_id(article.title, article.published, article.url or url))
