@@ -146,10 +146,10 @@ def _timeline(services: Services, call: Call) -> Reply:
 
 def _window(call: Call) -> tuple[dt.date | None, dt.date | None]:
     """The call's since/until as the first and last day they name."""
-    from bot.dates import parse_user_date
+    from bot.dates import Window
 
-    since, until = call.text("since"), call.text("until")
-    return (parse_user_date(since) if since else None), (parse_user_date(until, end=True) if until else None)
+    window = Window.parse(call.text("since"), call.text("until"))
+    return window.since, window.until
 
 
 def _articles(services: Services, call: Call) -> list[Article]:

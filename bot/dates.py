@@ -7,6 +7,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.errors import BadQuestion
 
@@ -29,6 +30,17 @@ class Window:
 
     def __bool__(self) -> bool:
         return self.since is not None or self.until is not None
+
+    @classmethod
+    def parse(cls, since: str | None, until: str | None) -> Window:
+        """The window a person's --since/--until name: from the first day of `since` to the last of `until`
+        (a year or a month stands for all its days); BadQuestion on a value that is not a date."""
+        return cls(parse_user_date(since) if since else None, parse_user_date(until, end=True) if until else None)
+
+    def contains(self, item: Dated) -> bool:
+        """Whether an article's publication date (to its precision) overlaps the window; undated never does,
+        unless the window is open at both ends."""
+        return not self or published_in(item, self.since, self.until)
 
     def describe(self) -> str:
         """A short human phrase for the window."""
@@ -104,3 +116,33 @@ def named_periods(text: str) -> list[Period]:
         return _mentions(text)
     except ValueError:
         return []
+
+
+class Dated(Protocol):
+    """Anything with a publication date known to a precision: an Article or an ArticleInfo."""
+
+    @property
+    def published(self) -> dt.date | None: ...
+
+    @property
+    def published_precision(self) -> str | None: ...
+
+
+def date_range_of(d: dt.date | None, precision: str | None) -> tuple[int, int]:
+    """The ordinal day range of a date known to a precision (day, month or year)."""
+    if d is None:
+        return -1, -1
+    if precision == "year":
+        return dt.date(d.year, 1, 1).toordinal(), dt.date(d.year, 12, 31).toordinal()
+    if precision == "month":
+        nxt = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+        return dt.date(d.year, d.month, 1).toordinal(), nxt.toordinal() - 1
+    return d.toordinal(), d.toordinal()
+
+
+def published_in(info: Dated, since: dt.date | None, until: dt.date | None) -> bool:
+    """Whether an article's publication date (to its precision) overlaps [since, until]; undated never does."""
+    lo, hi = date_range_of(info.published, info.published_precision)
+    if lo < 0:
+        return False
+    return (since is None or hi >= since.toordinal()) and (until is None or lo <= until.toordinal())

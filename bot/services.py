@@ -327,10 +327,9 @@ class Services:
 
     def filters(self, since: str | None, until: str | None, outlet: str | None) -> Filters:
         """Filters from user-given values; an outlet matches any indexed outlet containing it."""
-        from bot.dates import parse_user_date
         from bot.index.lookup import matching_outlets
 
-        window = Window(parse_user_date(since) if since else None, parse_user_date(until, end=True) if until else None)
+        window = Window.parse(since, until)
         outlets = matching_outlets(outlet, self.answerer.registry.values()) if outlet else None
         return Filters(window, outlets)
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bot.dates import named_periods, parse_user_date
+from bot.dates import Window, named_periods, parse_user_date
 from bot.errors import BadQuestion
 
 
@@ -50,3 +50,22 @@ def test_bad_user_date_is_one_clear_error() -> None:
     """A malformed date raises BadQuestion naming the accepted forms."""
     with pytest.raises(BadQuestion, match="YYYY-MM-DD"):
         parse_user_date("last Tuesday")
+
+
+def test_a_window_from_user_dates_covers_whole_months_and_years() -> None:
+    """`Window.parse("2023-09", "2024")` runs from 1 September 2023 to 31 December 2024."""
+    window = Window.parse("2023-09", "2024")
+    assert (window.since, window.until) == (dt.date(2023, 9, 1), dt.date(2024, 12, 31))
+    assert not Window.parse(None, None)
+
+
+def test_a_window_contains_articles_by_the_precision_of_their_date() -> None:
+    """An article dated only to its month is in a window that overlaps that month; an undated one is in no
+    bounded window, and in the open window."""
+    from types import SimpleNamespace
+
+    september = SimpleNamespace(published=dt.date(2023, 9, 1), published_precision="month")
+    undated = SimpleNamespace(published=None, published_precision=None)
+    assert Window.parse("2023-09-20", "2023-10").contains(september)
+    assert not Window.parse("2023-10", None).contains(september)
+    assert not Window.parse("2020", None).contains(undated) and Window().contains(undated)

@@ -28,10 +28,9 @@ from bot.analysis.timeline.actors import STATES, name_spans
 from bot.answer_model import Citation
 from bot.chunking import Span, split_sentences
 from bot.corpus import Article
-from bot.dates import parse_user_date
+from bot.dates import parse_user_date, published_in
 from bot.errors import BadQuestion, NotFound
 from bot.index.lookup import one_article
-from bot.index.store import published_in
 from bot.names import ORGANISATIONS, agency_name, is_place, known_person
 from bot.text import STOPWORDS
 

@@ -60,11 +60,10 @@ def _add_dates(p: argparse.ArgumentParser, what: str) -> None:
 def _articles(since: str | None = None, until: str | None = None) -> list[Article]:
     """The indexed articles (bodies included), published within the given dates."""
     from bot.analysis.phrases import corpus_articles
-    from bot.dates import parse_user_date
+    from bot.dates import Window
 
-    first = parse_user_date(since) if since else None
-    last = parse_user_date(until, end=True) if until else None
-    return corpus_articles(open_services().store, first, last)
+    window = Window.parse(since, until)
+    return corpus_articles(open_services().store, window.since, window.until)
 
 
 def _emit(data: dict[str, Any]) -> None:

@@ -18,11 +18,10 @@ from bot.analysis.phrases.changes import PhraseUse, WordingChange, wording_chang
 from bot.analysis.timeline.statements import Statement, dated_quotes
 from bot.answer_model import Citation
 from bot.corpus import Article
-from bot.dates import Window
+from bot.dates import Dated, Window
 from bot.digest.anniversaries import AnniversaryNote
 from bot.digest.stories import Story, build_stories
 from bot.digest.summarize import PRINCIPALS, Embed, KeyQuote, key_quotes, rank_sentences
-from bot.index.store import Dated
 
 BriefStatus = Literal["ok", "empty"]
 D = TypeVar("D", bound=Dated)

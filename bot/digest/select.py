@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.dates import Window
-from bot.index.store import ArticleInfo, published_in
+from bot.index.store import ArticleInfo
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def select_articles(
         earlier = [a for a in every if first and a.published and a.published < first and a.id not in fresh]
         span = Window(min(dates), max(dates)) if dates else Window()
         return Selection(span, chosen, earlier, every, "since the last briefing")
-    chosen = [a for a in every if published_in(a, window.since, window.until)]
+    chosen = [a for a in every if window.contains(a)]
     earlier = [a for a in every if window.since and a.published and a.published < window.since]
     return Selection(window, chosen, earlier, every)
 
@@ -55,7 +55,7 @@ def briefing_window(since: str | None, until: str | None, date: str | None, days
     if date:
         return Window(parse_user_date(date), parse_user_date(date, end=True))
     if since or until:
-        return Window(parse_user_date(since) if since else None, parse_user_date(until, end=True) if until else None)
+        return Window.parse(since, until)
     span = days or 7
     if span < 1:
         raise BadQuestion("--days must be 1 or more")

@@ -10,9 +10,9 @@ from typing import Any, cast
 
 import numpy as np
 
-from bot.dates import Window
+from bot.dates import Window, date_range_of
 from bot.index.lexical import ChunkTable, LexicalIndex
-from bot.index.store import ArticleInfo, ChunkRecord, Store, Vector, date_range_of
+from bot.index.store import ArticleInfo, ChunkRecord, Store, Vector
 
 _RRF_K = 60  # the constant of Cormack et al.; damps the weight of the very first ranks
 

@@ -31,12 +31,13 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from bot.chunking import Chunk, Span
 from bot.corpus import Article, parse_markdown, to_markdown
+from bot.dates import date_range_of
 from bot.errors import StoreUnavailable, YaluError
 from bot.index.duplicates import Signature, minhash
 
@@ -106,36 +107,6 @@ class Run:
 def date_range(article: Article) -> tuple[int, int]:
     """The ordinal day range an article's publication date stands for (-1, -1 when undated)."""
     return date_range_of(article.published, article.published_precision)
-
-
-def date_range_of(d: dt.date | None, precision: str | None) -> tuple[int, int]:
-    """The ordinal day range of a date known to a precision (day, month or year)."""
-    if d is None:
-        return -1, -1
-    if precision == "year":
-        return dt.date(d.year, 1, 1).toordinal(), dt.date(d.year, 12, 31).toordinal()
-    if precision == "month":
-        nxt = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
-        return dt.date(d.year, d.month, 1).toordinal(), nxt.toordinal() - 1
-    return d.toordinal(), d.toordinal()
-
-
-class Dated(Protocol):
-    """Anything with a publication date known to a precision: an Article or an ArticleInfo."""
-
-    @property
-    def published(self) -> dt.date | None: ...
-
-    @property
-    def published_precision(self) -> str | None: ...
-
-
-def published_in(info: Dated, since: dt.date | None, until: dt.date | None) -> bool:
-    """Whether an article's publication date (to its precision) overlaps [since, until]; undated never does."""
-    lo, hi = date_range_of(info.published, info.published_precision)
-    if lo < 0:
-        return False
-    return (since is None or hi >= since.toordinal()) and (until is None or lo <= until.toordinal())
 
 
 def store_location(settings: Settings) -> str:

@@ -97,7 +97,7 @@ def _about(sentence: str, quote: str, topic: str) -> bool:
 
 def corpus_articles(store: Store, since: dt.date | None = None, until: dt.date | None = None) -> list[Article]:
     """Every indexed article with its body, in date order; published in [since, until] when given."""
-    from bot.index.store import published_in
+    from bot.dates import published_in
 
     infos = [i for i in store.articles() if (since is None and until is None) or published_in(i, since, until)]
     loaded = (store.article(i.id) for i in infos)

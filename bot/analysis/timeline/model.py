@@ -73,7 +73,7 @@ class TimelineEvent:
     @property
     def range(self) -> tuple[dt.date, dt.date]:
         """The first and last day the event may fall on."""
-        from bot.index.store import date_range_of
+        from bot.dates import date_range_of
 
         if self.date_precision == "week":
             return self.date - dt.timedelta(days=3), self.date + dt.timedelta(days=3)
