@@ -152,3 +152,21 @@ def test_ask_run_as_the_program_prints_the_whole_answer_and_its_exit_code(seeded
     assert json.loads(done.stdout)["status"] == "answered"
     bad = subprocess.run([*command, ""], env=env, capture_output=True, text=True)
     assert bad.returncode == 1 and "give a question" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_first_ingest_into_a_new_data_dir_indexes_the_knowledge_folder_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`yalu ingest FILE` as the first command of a new data dir builds the corpus as `yalu ask` would, then
+    adds the file: the five seed articles and the new one are indexed, and the file's report is its own."""
+    shutil.copytree(KNOWLEDGE, tmp_path / "knowledge")
+    monkeypatch.setenv("YALU_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("YALU_KNOWLEDGE_DIR", str(tmp_path / "knowledge"))
+    article = tmp_path / "inbox" / "letter.md"
+    article.parent.mkdir()
+    article.write_text("---\nid: letter-2025\ntitle: A letter\npublished: 2025-01-02\n---\n\nXi wrote to Kim.\n")
+    assert main(["ingest", str(article)]) == 0
+    assert capsys.readouterr().out.startswith("1 added, 0 updated")
+    assert main(["sources", "--json"]) == 0
+    ids = [a["id"] for a in json.loads(capsys.readouterr().out)]
+    assert len(ids) == 6 and "letter-2025" in ids

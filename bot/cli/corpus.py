@@ -65,6 +65,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths if p not in urls]
     if not paths and (not urls or args.rebuild or args.prune):  # never rebuild or prune down to the URLs alone
         paths = [built.settings.knowledge_dir]
+    if not (args.rebuild or args.prune) and built.settings.knowledge_dir not in paths:
+        _build_first(built)
     report = IngestReport()
     if paths:
         with progress_bar(None, "Ingesting") as progress:
@@ -73,6 +75,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _merge(report, _ingest_url(built, url))
     _print_report(report)
     return 1 if report.errors and not report.changed and not report.unchanged else 0
+
+
+def _build_first(built: Services) -> None:
+    """On an empty index, build it from the knowledge folder first, as the first `yalu ask` would: adding
+    one article to a new data dir must not leave the seed articles (and the folder's others) unindexed."""
+    if built.store.count_articles() > 0:
+        return
+    with progress_bar(None, "Building the index from the knowledge folder") as progress:
+        first = built.ensure_index(progress, on_wait=_waiting)
+    for line in first.errors if first else []:
+        warn(f"skipped {line}")
 
 
 def _open_for_ingest(settings: Settings, rebuild: bool) -> Services:
