@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -50,6 +50,7 @@ class Analysis:
     candidates: list[Candidate]
     matrix: FloatArray
     embed: Embed  # embeds variants of the question (for the verifier's support test)
+    note: str | None = None  # set when the --since/--until window holds no article (the retrieval's note)
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,9 @@ class Answerer:
         text = clean_question(question, self.max_question_chars)
         filters = filters or Filters()
         notice = capped_notice(question, self.max_question_chars)
-        if filters.window and not self._window_has_articles(filters.window):
-            return Evidence(replace(self._empty_window(text, filters.window, qid, t0), notice=notice), [])
         analysis = self.analyse(text, filters, k or self.k)
+        if analysis.note:  # the --since/--until window holds no article: say so, and which is the latest
+            return Evidence(self._nothing_published(text, analysis.note, qid, notice, t0), [])
         t1 = time.perf_counter()
         decision = self.decide(analysis)
         answer = self.compose(analysis, decision)
@@ -173,7 +174,8 @@ class Answerer:
         passages = found.passages
         candidates = gather(passages, self.store, self.reading)
         qf = QuestionFeatures(q, self.vocabulary, candidates)
-        return Analysis(q, qf, passages, candidates, ranker_matrix(qf, found.vector, candidates), self._embed_many)
+        matrix = ranker_matrix(qf, found.vector, candidates)
+        return Analysis(q, qf, passages, candidates, matrix, self._embed_many, found.note)
 
     def retrieve(self, q: Question | str, filters: Filters, k: int) -> Retrieval:
         """The passages a question is answered from: the one retrieval behind `ask` and `search`.
@@ -187,6 +189,8 @@ class Answerer:
         per_article = 2 if q.multi else 3
         found = self.retriever.search(query, filters, k=k, per_article=per_article)
         passages = list(found.passages)
+        if found.note:
+            return found
         if q.periods and not filters.window:
             for period in q.periods[:3]:
                 window = Window(period.first, period.last + _PERIOD_GRACE)
@@ -239,17 +243,11 @@ class Answerer:
             return True
         return bool(self.retriever.columns.in_window(window).any())
 
-    def _empty_window(self, question: str, window: Window, qid: str | None, t0: float) -> Answer:
-        dated = sorted((i.published, i.id) for i in self.registry.values() if i.published)
-        line = f"No article in the corpus was published {window.describe()}."
-        if dated:
-            latest = self.registry[dated[-1][1]]
-            source = f"{latest.outlet or 'outlet unknown'}, {dated[-1][0].isoformat()}"
-            line += f" The latest is \u201c{latest.title}\u201d ({source})."
+    @staticmethod
+    def _nothing_published(question: str, note: str, qid: str | None, notice: str | None, t0: float) -> Answer:
         total = (time.perf_counter() - t0) * 1e3
-        return Answer(
-            question, "insufficient_evidence", line, [], {"retrieve": 0.0, "answer": total, "total": total}, qid
-        )
+        timings = {"retrieve": total, "answer": 0.0, "total": total}
+        return Answer(question, "insufficient_evidence", note, [], timings, qid, notice=notice)
 
 
 def _reason(analysis: Analysis) -> str:

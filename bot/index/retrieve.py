@@ -113,6 +113,7 @@ class Retrieval:
     query: str
     vector: Vector
     passages: list[Passage]
+    note: str | None = None  # why there are none when the --since/--until window holds no article
 
 
 def _top(scores: np.ndarray[Any, np.dtype[np.floating[Any]]], n: int) -> np.ndarray[Any, np.dtype[np.intp]]:
@@ -169,10 +170,25 @@ class Retriever:
         """The registry as arrays, built at the first filtered question (a retriever lives for one registry)."""
         return RegistryColumns(self.registry)
 
+    def _empty_window_note(self, window: Window) -> str:
+        """ "No article in the corpus was published between …", and which is the latest, with outlet and date."""
+        dated = sorted((i.published, i.id) for i in self.registry.values() if i.published)
+        line = f"No article in the corpus was published {window.describe()}."
+        if dated:
+            latest = self.registry[dated[-1][1]]
+            source = f"{latest.outlet or 'outlet unknown'}, {dated[-1][0].isoformat()}"
+            line += f" The latest is \u201c{latest.title}\u201d ({source})."
+        return line
+
     def search(
         self, query: str, filters: Filters, k: int = 8, per_article: int = 3, vector: Vector | None = None
     ) -> Retrieval:
-        """The k best passages for a query under the filters (`vector`: the query's, if already embedded)."""
+        """The k best passages for a query under the filters (`vector`: the query's, if already embedded).
+
+        A window that holds no article gives no passage and a note that says so and names the latest article,
+        without embedding the query."""
+        if filters.window and not self.columns.in_window(filters.window).any():
+            return Retrieval(query, np.zeros(0, dtype=np.float32), [], self._empty_window_note(filters.window))
         if vector is None:
             vector = np.asarray(self.embed_query(query), dtype=np.float32)
         dense = self.store.query(vector, self.depth, filters.articles(self.registry, self.columns))
