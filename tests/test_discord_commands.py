@@ -202,3 +202,25 @@ async def test_trace_compare_and_quotes_are_slash_commands(harness: Harness) -> 
     titles = [e["title"] for e in harness.http.embeds() if e.get("title") != "Sources"]
     assert titles[0].startswith("\u201cfriendly neighbours\u201d:") and "2021-07 against 2023-09" in titles[1]
     assert titles[2].endswith("quotes") and len(_source_numbers(harness)) >= 3
+
+
+async def test_accounts_posts_the_reports_side_by_side(harness: Harness, seeded: Services) -> None:
+    """/accounts posts what /accounts in yalu chat returns: the same title, with numbered sources."""
+    from bot.chat_commands import ChatSession
+
+    await harness.slash("accounts", event="2023-09")
+    expected = ChatSession(seeded).handle("/accounts 2023-09")
+    assert harness.http.embeds()[0]["title"] == expected.title and expected.citations
+    assert len(_source_numbers(harness)) == len(expected.citations)
+
+
+async def test_feedback_is_for_admins_and_private(harness: Harness) -> None:
+    """/feedback shows an admin the vote counts privately; a member without the admin role is refused."""
+    store = harness.bot.feedback
+    store.vote(store.save_reply("answer", "Who wrote first?", "Kim did. [1]", []), "7", "down")
+    await harness.slash("feedback", user=harness.member)
+    refused = harness.http.messages()[-1]
+    assert refused["flags"] & 64 and "Yalu admin" in refused["content"]
+    await harness.slash("feedback", user=harness.admin)
+    reply = harness.http.messages()[-1]
+    assert reply["flags"] & 64 and "0 \U0001f44d, 1 \U0001f44e on 1 replies" in reply["embeds"][0]["description"]
