@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,8 +16,9 @@ from bot.answer_model import Answer
 from bot.config import Settings
 from bot.dates import Window
 from bot.ingest import Ingestor, IngestReport, Progress
-from bot.lexical import LexicalIndex
+from bot.lexical import LexicalIndex, Row
 from bot.retrieve import Filters, Retrieval, Retriever
+from bot.sentence_vectors import Gatherer, SentenceVectors
 from bot.store import ArticleInfo, Store, make_client, published_in, reopener, store_location
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ class Services:
     store: Store
     embeddings: Any
     _lexical: LexicalIndex | None = field(default=None, repr=False)
+    _vectors: SentenceVectors | None = field(default=None, repr=False)
     _lexical_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _answerer: tuple[str | None, Answerer] | None = field(default=None, repr=False)  # (generation, answerer)
 
@@ -57,18 +60,39 @@ class Services:
 
     def lexical(self, registry: dict[str, ArticleInfo] | None = None) -> LexicalIndex:
         """The BM25 index, loaded from disk once and brought in step with the store incrementally."""
+        return self.indexes(registry)[0]
+
+    def indexes(
+        self, registry: dict[str, ArticleInfo] | None = None, generation: str | None = None
+    ) -> tuple[LexicalIndex, SentenceVectors]:
+        """BM25 and the sentence vectors, loaded from disk once and brought in step with the store's registry
+        incrementally, the new articles' chunks read in one pass for both (`generation`: the store's token
+        the registry was read under, stamped on the vectors)."""
+        from bot import sentence_vectors_file
+
         current = {a.id: a.content_hash for a in (registry or self.registry()).values()}
         folder = self.settings.data_dir / "bm25" / self.settings.collection
-        with self._lexical_lock:  # one sync at a time; readers keep the index they were given
+        vector_folder = self.settings.data_dir / "vectors" / self.settings.collection
+        with self._lexical_lock:  # one sync at a time; readers keep the indexes they were given
             index = self._lexical or LexicalIndex.load(folder) or LexicalIndex()
+            vectors = self._vectors or sentence_vectors_file.load(vector_folder) or SentenceVectors()
             outdated = index.file_outdated
-            index, report = index.synced(self.store, current)
+            gatherer = Gatherer({a: current[a] for a in vectors.fresh(current)})
+            fresh = sorted(set(index.fresh(current)) | set(gatherer.wanted))
+            passing = _passing(self.store.iter_chunks(fresh if len(fresh) < len(current) else None), gatherer)
+            index, report = index.synced(self.store, current, passing if fresh else iter(()))
+            for _ in passing if fresh else ():  # what BM25 did not need, the vectors may
+                pass
+            vectors, vector_report = vectors.applied(current, gatherer, generation)
             if report.changed or outdated:
                 log.info("BM25 index: %d articles added, %d removed", report.added, report.removed)
                 index.save(folder)
                 index.file_outdated = False
-            self._lexical = index
-        return index
+            if vector_report.changed:
+                log.info("sentence vectors: %d articles added, %d removed", vector_report.added, vector_report.removed)
+                vectors = sentence_vectors_file.save(vector_folder, vectors)
+            self._lexical, self._vectors = index, vectors
+        return index, vectors
 
     @property
     def answerer(self) -> Answerer:
@@ -81,9 +105,10 @@ class Services:
         generation = self.store.generation()
         built = self._answerer
         if built is None or built[0] != generation:
-            registry = self.registry()  # read once: BM25 and the answerer share it
+            registry = self.registry()  # read once: BM25, the vectors and the answerer share it
             self.store.pin({i: a.content_hash for i, a in registry.items()})  # search the versions it lists
-            retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical(registry), registry)
+            lexical, vectors = self.indexes(registry, generation)
+            retriever = Retriever(self.store, self.embeddings.embed_query, lexical, registry, vectors)
             answerer = Answerer(
                 self.store,
                 retriever,
@@ -137,9 +162,9 @@ class Services:
     def _after_change(self) -> None:
         self.refresh()
         try:
-            self.lexical()  # bring BM25 up to date now, so the first question after an ingest is not slowed
+            self.indexes()  # bring BM25 and the vectors up to date now, so the first question is not slowed
         except OSError as exc:  # a cache: a full or read-only data dir costs the next question time, not data
-            log.warning("could not update the BM25 index: %s", exc)
+            log.warning("could not update the BM25 index or the sentence vectors: %s", exc)
 
     def ingest_url(self, url: str, on_wait: Notify | None = None) -> IngestReport:
         """Download one article page (checked by `bot.fetch_url`) and ingest it like a file, its URL recorded."""
@@ -340,6 +365,13 @@ class Services:
             if not outlets:
                 raise NotFound(f"no indexed outlet matches {outlet!r}; known outlets: {', '.join(sorted(known))}")
         return Filters(window, outlets)
+
+
+def _passing(rows: Iterator[Row], gatherer: Gatherer) -> Iterator[Row]:
+    """The chunk records, each shown to the vectors' gatherer on its way to BM25."""
+    for row in rows:
+        gatherer.take(row)
+        yield row
 
 
 def _with_disagreements(answerer: Answerer, answer: Answer, retrieved: list[str]) -> Answer:
