@@ -146,8 +146,8 @@ class SentenceVectors:
         """As `synced`, with the new versions' chunk records already gathered (`Gatherer.take`)."""
         stale = [a for a, h in self.articles.items() if current.get(a) != h]
         built = gatherer.segment()
-        if not stale and built is None:
-            return self._stamped(generation), VectorSyncReport(0, 0)
+        if not stale and built is None:  # unchanged: stamped with the token given (kept when none is)
+            return self._stamped(generation if generation is not None else self.generation), VectorSyncReport(0, 0)
         alive = [a.copy() for a in self.alive]
         for article_id in stale:
             n, slot = self._slot[article_id]
@@ -163,8 +163,7 @@ class SentenceVectors:
     def _stamped(self, generation: str | None) -> SentenceVectors:
         if generation == self.generation:
             return self
-        other = SentenceVectors(self.segments, self.alive, generation)
-        return other
+        return SentenceVectors(self.segments, self.alive, generation)
 
     def _compacted(self) -> SentenceVectors:
         """Merged segments when tombstones or small segments pile up (see the module's constants)."""

@@ -67,16 +67,19 @@ class Services:
     ) -> tuple[LexicalIndex, SentenceVectors]:
         """BM25 and the sentence vectors, loaded from disk once and brought in step with the store's registry
         incrementally, the new articles' chunks read in one pass for both (`generation`: the store's token
-        the registry was read under, stamped on the vectors)."""
+        the given registry was read under, stamped on the vectors; without a registry both are read here)."""
         from bot import sentence_vectors_file
 
-        current = {a.id: a.content_hash for a in (registry or self.registry()).values()}
+        if registry is None:
+            generation = self.store.generation()  # read before the registry, as `read_registry` does
+            registry = self.registry()
+        current = {a.id: a.content_hash for a in registry.values()}
         folder = self.settings.data_dir / "bm25" / self.settings.collection
         vector_folder = self.settings.data_dir / "vectors" / self.settings.collection
         with self._lexical_lock:  # one sync at a time; readers keep the indexes they were given
             index = self._lexical or LexicalIndex.load(folder) or LexicalIndex()
             vectors = self._vectors or sentence_vectors_file.load(vector_folder) or SentenceVectors()
-            outdated = index.file_outdated
+            outdated, loaded_generation = index.file_outdated, vectors.generation
             gatherer = Gatherer({a: current[a] for a in vectors.fresh(current)})
             fresh = sorted(set(index.fresh(current)) | set(gatherer.wanted))
             passing = _passing(self.store.iter_chunks(fresh if len(fresh) < len(current) else None), gatherer)
@@ -88,7 +91,7 @@ class Services:
                 log.info("BM25 index: %d articles added, %d removed", report.added, report.removed)
                 index.save(folder)
                 index.file_outdated = False
-            if vector_report.changed:
+            if vector_report.changed or vectors.generation != loaded_generation:
                 log.info("sentence vectors: %d articles added, %d removed", vector_report.added, vector_report.removed)
                 vectors = sentence_vectors_file.save(vector_folder, vectors)
             self._lexical, self._vectors = index, vectors
