@@ -198,11 +198,13 @@ class SentenceVectors:
         among the articles published in `window` and by one of `outlets` when given.
 
         The 3k best sentences are found, as the sentence search in Chroma did, and named by their chunk.
+        Up to `FULL_SCAN_ROWS` allowed sentences are all scored; beyond, those of the `COARSE_ARTICLES`
+        allowed articles closest by centroid.
         """
-        filtered = bool(window) or outlets is not None
-        selection = self._filtered(window or Window(), outlets) if filtered else self._everything(vector)
-        q = np.asarray(vector, dtype=np.float32) / SCALE
-        scored = [(n, rows, _scores(self.segments[n].vectors, rows, q)) for n, rows in selection]
+        q = np.asarray(vector, dtype=np.float32)
+        allowed = self._allowed(window or Window(), outlets)
+        selection = self._rows(allowed, q)
+        scored = [(n, rows, _scores(self.segments[n].vectors, rows, q / SCALE)) for n, rows in selection]
         scored = [(n, rows, s) for n, rows, s in scored if len(s)]
         if not scored:
             return []
@@ -218,36 +220,16 @@ class SentenceVectors:
             best.setdefault(chunk_id, float(scores[i]))
         return list(best.items())[:k]
 
-    def _everything(self, vector: FloatArray) -> list[tuple[int, Any]]:
-        """Every live row while the corpus is small, else the rows of the articles closest by centroid."""
-        if self.live_rows() <= FULL_SCAN_ROWS:
-            pairs = zip(self.segments, self.alive, strict=True)
-            return [(n, _rows_of(s, np.flatnonzero(a))) for n, (s, a) in enumerate(pairs)]
-        q = np.asarray(vector, dtype=np.float32)
-        parts = []
-        for segment, alive in zip(self.segments, self.alive, strict=True):
-            scores = _scores(segment.centroids, slice(0, len(segment.ids)), q) * segment.centroid_scale
-            scores[~alive] = -np.inf
-            parts.append(scores)
-        every = np.concatenate(parts)
-        chosen = _top(every, COARSE_ARTICLES)
-        chosen = chosen[np.isfinite(every[chosen])]
-        bounds = np.cumsum([0, *(len(s.ids) for s in self.segments)])
-        out = []
-        for n, segment in enumerate(self.segments):
-            slots = np.sort(chosen[(chosen >= bounds[n]) & (chosen < bounds[n + 1])] - bounds[n])
-            out.append((n, _rows_of(segment, slots)))
-        return out
-
-    def _filtered(self, window: Window, outlets: Sequence[str] | None) -> list[tuple[int, Any]]:
-        """Per segment, the rows of live articles in the window and outlets: a slice of the date order when
-        most articles there pass, else the rows of those that do."""
-        out: list[tuple[int, Any]] = []
+    def _allowed(self, window: Window, outlets: Sequence[str] | None) -> list[tuple[int, IntArray]]:
+        """Per segment, the slots of the live articles published in the window and by one of the outlets:
+        found in the date order by binary search, so the work follows the window, not the corpus."""
+        out: list[tuple[int, IntArray]] = []
         for n, (segment, alive) in enumerate(zip(self.segments, self.alive, strict=True)):
-            first = int(np.searchsorted(segment.lo, 0))  # undated articles (lo -1, first) pass no filter
+            first, end = 0, len(segment.ids)
+            if window:
+                first = int(np.searchsorted(segment.lo, 0))  # undated articles (lo -1, first) pass no filter
             if window.since is not None:  # an article's range starts at most a year before it ends
                 first = max(first, int(np.searchsorted(segment.lo, window.since.toordinal() - _YEAR_DAYS)))
-            end = len(segment.ids)
             if window.until is not None:
                 end = int(np.searchsorted(segment.lo, window.until.toordinal(), "right"))
             if outlets is not None:
@@ -258,25 +240,47 @@ class SentenceVectors:
             keep = alive[slots]
             if window.since is not None:
                 keep &= segment.hi[slots] >= window.since.toordinal()
-            slots = slots[keep]
-            if not len(slots):
-                continue
-            if outlets is None and len(slots) == end - first:
-                out.append((n, slice(int(segment.starts[first]), int(segment.starts[end]))))
-            else:
-                out.append((n, _rows_of(segment, slots)))
+            if len(slots[keep]):
+                out.append((n, slots[keep]))
         return out
 
+    def _rows(self, allowed: list[tuple[int, IntArray]], q: FloatArray) -> list[tuple[int, Any]]:
+        """The rows to score: every allowed one while they are few (a slice of the date order when the slots
+        are consecutive), else those of the allowed articles closest to the query by centroid."""
+        total = sum(int(np.diff(self.segments[n].starts)[slots].sum()) for n, slots in allowed)
+        if total <= FULL_SCAN_ROWS:
+            return [(n, _rows_of(self.segments[n], slots)) for n, slots in allowed]
+        parts = []
+        for n, slots in allowed:
+            segment = self.segments[n]
+            parts.append(_scores(segment.centroids, _consecutive(slots), q) * segment.centroid_scale[slots])
+        every = np.concatenate(parts)
+        chosen = np.sort(_top(every, COARSE_ARTICLES))
+        bounds = np.cumsum([0, *(len(slots) for _, slots in allowed)])
+        return [
+            (n, _rows_of(self.segments[n], slots[chosen[(chosen >= bounds[i]) & (chosen < bounds[i + 1])] - bounds[i]]))
+            for i, (n, slots) in enumerate(allowed)
+        ]
 
-def _rows_of(segment: Segment, slots: IntArray) -> IntArray:
-    """The row numbers of these article slots, in order."""
+
+def _rows_of(segment: Segment, slots: IntArray) -> Any:
+    """The rows of these article slots, in order: a slice when the slots are consecutive (scored without a copy)."""
     if not len(slots):
         return np.zeros(0, np.int64)
+    if int(slots[-1]) - int(slots[0]) == len(slots) - 1:
+        return slice(int(segment.starts[slots[0]]), int(segment.starts[slots[-1] + 1]))
     starts, ends = segment.starts[slots], segment.starts[slots + 1]
     lengths = ends - starts
     offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
     rows: IntArray = np.arange(int(lengths.sum()), dtype=np.int64) + offsets
     return rows
+
+
+def _consecutive(slots: IntArray) -> Any:
+    """A slice for consecutive numbers (read without a copy), else the numbers."""
+    if len(slots) and int(slots[-1]) - int(slots[0]) == len(slots) - 1:
+        return slice(int(slots[0]), int(slots[-1]) + 1)
+    return slots
 
 
 def _as_rows(rows: Any) -> IntArray:
