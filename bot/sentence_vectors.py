@@ -3,7 +3,7 @@
 Chroma's HNSW keeps every vector in memory, and its write path grew as N^1.34 with the corpus. So the
 sentence vectors live in files of our own instead (`bot.sentence_vectors_file` saves and opens them):
 
-- A sentence is one int8 row: the quantisation the chunk records already carry, 384 bytes.
+- A sentence is one int8 row and its scale (`bot.store.quantise`, as the chunk records carry it): 388 bytes.
 - Rows sit in segments, immutable once written. Within a segment the articles follow their publication
   date and each article's rows are contiguous, so a date window is a slice found by binary search, and an
   outlet is a list of article row ranges: a filtered question scores only its window's rows.
@@ -20,7 +20,6 @@ tombstones or small segments pile up.
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,13 +28,13 @@ from typing import Any
 import numpy as np
 
 from bot.dates import Window
+from bot.store import decode_quantised, quantise
 
 log = logging.getLogger(__name__)
 Int8Matrix = np.ndarray[Any, np.dtype[np.int8]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 Row = tuple[str, str, dict[str, Any]]  # (chunk id, text, metadata) as the store yields them
-SCALE = 127.0  # int8 value of a component of 1.0 (the chunk records' quantisation)
 FULL_SCAN_ROWS = 200_000  # up to this many sentences a plain question scores them all (tens of ms)
 COARSE_ARTICLES = 400  # above it, the sentences of this many articles closest by centroid are scored
 _YEAR_DAYS = 366  # the widest date range an article stands for (a date known to the year)
@@ -59,6 +58,7 @@ class Segment:
     hi: IntArray
     outlets: list[str]
     chunk: np.ndarray[Any, np.dtype[np.int32]]  # (rows,) the chunk each sentence belongs to (its first)
+    scale: FloatArray  # (rows,) what one int8 unit of each row is worth
     name: str = ""  # its file name stem once saved ("" while only in memory)
     _by_outlet: dict[str, IntArray] = field(default_factory=dict, repr=False)
 
@@ -204,7 +204,10 @@ class SentenceVectors:
         q = np.asarray(vector, dtype=np.float32)
         allowed = self._allowed(window or Window(), outlets)
         selection = self._rows(allowed, q)
-        scored = [(n, rows, _scores(self.segments[n].vectors, rows, q / SCALE)) for n, rows in selection]
+        scored = [
+            (n, rows, _scores(self.segments[n].vectors, rows, q) * self.segments[n].scale[rows])
+            for n, rows in selection
+        ]
         scored = [(n, rows, s) for n, rows, s in scored if len(s)]
         if not scored:
             return []
@@ -320,18 +323,20 @@ class _Article:
     lo: int
     hi: int
     outlet: str
-    chunks: list[tuple[int, list[tuple[int, int]], Int8Matrix]] = field(default_factory=list)
+    chunks: list[tuple[int, list[tuple[int, int]], Int8Matrix, FloatArray]] = field(default_factory=list)
 
-    def sentences(self) -> tuple[Int8Matrix, list[int]]:
-        """Its sentence rows in body order, each from the first chunk holding it, and that chunk's index."""
-        seen: dict[tuple[int, int], tuple[int, Int8Matrix]] = {}
-        for index, spans, vectors in sorted(self.chunks, key=lambda c: c[0]):
+    def sentences(self) -> tuple[Int8Matrix, FloatArray, list[int]]:
+        """Its sentence rows in body order, each from the first chunk holding it, their scales, and the
+        index of that chunk."""
+        seen: dict[tuple[int, int], tuple[int, Int8Matrix, float]] = {}
+        for index, spans, vectors, scales in sorted(self.chunks, key=lambda c: c[0]):
             for j, span in enumerate(spans):
-                seen.setdefault(span, (index, vectors[j]))
-        ordered = sorted(seen.items())
+                seen.setdefault(span, (index, vectors[j], float(scales[j])))
+        ordered = [v for _, v in sorted(seen.items())]
         if not ordered:
-            return np.zeros((0, 0), np.int8), []
-        return np.stack([v for _, (_, v) in ordered]), [c for _, (c, _) in ordered]
+            return np.zeros((0, 0), np.int8), np.zeros(0, np.float32), []
+        rows = np.stack([v for _, v, _ in ordered])
+        return rows, np.asarray([s for _, _, s in ordered], np.float32), [c for c, _, _ in ordered]
 
 
 class Gatherer:
@@ -349,26 +354,27 @@ class Gatherer:
         if self.wanted.get(aid) != meta["content_hash"]:
             return
         spans = [tuple(int(x) for x in p.split("-")) for p in str(meta["sentences"]).split(",")]
-        vectors = np.frombuffer(base64.b64decode(str(meta["vectors"])), dtype=np.int8).reshape(len(spans), -1)
+        vectors, scales = decode_quantised(meta, len(spans))
         article = self.articles.get(aid)
         if article is None:
             lo, hi, outlet = int(meta["lo"]), int(meta["hi"]), str(meta.get("outlet") or "")
             article = self.articles[aid] = _Article(str(meta["content_hash"]), lo, hi, outlet)
-        article.chunks.append((int(meta["chunk"]), [(a, b) for a, b in spans], vectors))
+        article.chunks.append((int(meta["chunk"]), [(a, b) for a, b in spans], vectors, scales))
 
     def segment(self) -> Segment | None:
         """A segment of the articles gathered, in publication order (None when there are none)."""
         parts = [(aid, a, *a.sentences()) for aid, a in self.articles.items()]
-        parts = [p for p in parts if len(p[3])]
+        parts = [p for p in parts if len(p[4])]
         if not parts:
             return None
         parts.sort(key=lambda p: (p[1].lo, p[0]))
         return _segment(
             np.concatenate([p[2] for p in parts]),
-            np.concatenate([np.asarray(p[3], np.int32) for p in parts]),
+            np.concatenate([p[3] for p in parts]),
+            np.concatenate([np.asarray(p[4], np.int32) for p in parts]),
             [p[0] for p in parts],
             [p[1].content_hash for p in parts],
-            [len(p[3]) for p in parts],
+            [len(p[4]) for p in parts],
             [p[1].lo for p in parts],
             [p[1].hi for p in parts],
             [p[1].outlet for p in parts],
@@ -377,6 +383,7 @@ class Gatherer:
 
 def _segment(
     vectors: Int8Matrix,
+    scale: FloatArray,
     chunk: np.ndarray[Any, np.dtype[np.int32]],
     ids: list[str],
     hashes: list[str],
@@ -386,11 +393,12 @@ def _segment(
     outlets: list[str],
 ) -> Segment:
     starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    centroids, scale = _centroids(vectors, starts)
+    centroids, centroid_scale = _centroids(vectors, scale, starts)
     return Segment(
         vectors=vectors,
+        scale=scale,
         centroids=centroids,
-        centroid_scale=scale,
+        centroid_scale=centroid_scale,
         ids=ids,
         hashes=hashes,
         starts=starts,
@@ -401,14 +409,10 @@ def _segment(
     )
 
 
-def _centroids(vectors: Int8Matrix, starts: IntArray) -> tuple[Int8Matrix, FloatArray]:
-    """Each article's mean sentence direction, unit length, as int8 with its own scale (its largest component
-    maps to 127: a centroid's components are small, and the coarse ranking needs their differences)."""
-    sums = np.add.reduceat(vectors.astype(np.float32), starts[:-1], axis=0) if len(vectors) else vectors
-    unit = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
-    peak = np.maximum(np.abs(unit).max(axis=1), 1e-9) if len(unit) else np.zeros(0, np.float32)
-    quantised = np.clip(np.round(unit / peak[:, None] * 127.0), -127, 127).astype(np.int8)
-    return quantised, (peak / 127.0).astype(np.float32)
+def _centroids(vectors: Int8Matrix, scale: FloatArray, starts: IntArray) -> tuple[Int8Matrix, FloatArray]:
+    """Each article's mean sentence direction, unit length, quantised as the rows are."""
+    sums = np.add.reduceat(vectors.astype(np.float32) * scale[:, None], starts[:-1], axis=0)
+    return quantise(sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9))
 
 
 def merge_segments(parts: Sequence[tuple[Segment, np.ndarray[Any, np.dtype[np.bool_]]]]) -> Segment | None:
@@ -420,11 +424,10 @@ def merge_segments(parts: Sequence[tuple[Segment, np.ndarray[Any, np.dtype[np.bo
     if not order:
         return None
     pieces = [(parts[n][0], slot) for _, _, n, slot in order]
-    vectors = np.concatenate(list(_article_rows(pieces, "vectors")))
-    chunk = np.concatenate(list(_article_rows(pieces, "chunk")))
     return _segment(
-        vectors,
-        chunk,
+        np.concatenate(list(_article_rows(pieces, "vectors"))),
+        np.concatenate(list(_article_rows(pieces, "scale"))),
+        np.concatenate(list(_article_rows(pieces, "chunk"))),
         [s.ids[i] for s, i in pieces],
         [s.hashes[i] for s, i in pieces],
         [int(s.starts[i + 1] - s.starts[i]) for s, i in pieces],

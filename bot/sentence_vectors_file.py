@@ -126,6 +126,7 @@ def _write_segment(folder: Path, segment: Segment) -> Segment:
         lo=segment.lo,
         hi=segment.hi,
         chunk=segment.chunk,
+        scale=segment.scale,
         meta=np.frombuffer(json.dumps(columns).encode(), np.uint8),
     )
     atomic_write_with(folder / f"{name}{_ROWS}", lambda handle: np.save(handle, np.ascontiguousarray(segment.vectors)))
@@ -136,7 +137,7 @@ def _write_segment(folder: Path, segment: Segment) -> Segment:
 def _read_segment(folder: Path, name: str) -> Segment:
     with np.load(folder / f"{name}{_COLUMNS}") as saved:
         columns = json.loads(saved["meta"].tobytes())
-        arrays = {key: saved[key] for key in ("centroids", "centroid_scale", "starts", "lo", "hi", "chunk")}
+        arrays = {key: saved[key] for key in ("centroids", "centroid_scale", "starts", "lo", "hi", "chunk", "scale")}
     vectors = np.load(folder / f"{name}{_ROWS}", mmap_mode="r")
     segment = Segment(
         vectors=vectors,
@@ -157,7 +158,11 @@ def _check(s: Segment) -> None:
         raise ValueError(f"segment {s.name} has arrays of the wrong shape or type")
     if {len(s.hashes), len(s.outlets), len(s.lo), len(s.hi), len(s.centroids), len(s.centroid_scale)} != {n}:
         raise ValueError(f"segment {s.name}'s columns disagree on the number of articles")
-    if len(s.starts) != n + 1 or int(s.starts[0]) != 0 or not int(s.starts[-1]) == len(s.vectors) == len(s.chunk):
+    if (
+        len(s.starts) != n + 1
+        or int(s.starts[0]) != 0
+        or not int(s.starts[-1]) == len(s.vectors) == len(s.chunk) == len(s.scale)
+    ):
         raise ValueError(f"segment {s.name}'s row ranges disagree with its rows")
     if np.any(np.diff(s.starts) < 0) or np.any(np.diff(s.lo) < 0):
         raise ValueError(f"segment {s.name} is not in publication order")
