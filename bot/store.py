@@ -294,7 +294,9 @@ class _Reachable:
       ("Error finding id" on every search until restarted): a read that fails reopens the store and is
       tried once more.
     - A write that fails (disk full, read-only files) becomes StoreUnavailable: one line, and the
-      copy-on-write order means the index still holds whole articles only.
+      copy-on-write order means the index still holds whole articles only. So does a read that cannot
+      apply the writes logged before it ("Failed to apply logs"): small writes reach Chroma's log and fail
+      only when the next read applies them.
     """
 
     def __init__(self, store: Store, name: str) -> None:
@@ -326,7 +328,17 @@ class _Reachable:
                 if not self._store.reopen():
                     raise
                 log.info("reading %s failed (%s); reopened it", self._store.where, exc)
-                return getattr(self._store._raw[self._name], name)(*args, **kwargs)
+                try:
+                    return getattr(self._store._raw[self._name], name)(*args, **kwargs)
+                except ChromaError as again:
+                    if "apply logs" not in str(again):
+                        raise
+                    # A read applies the writes logged before it: when they cannot be (a full disk), it is a write
+                    # that failed, and the copy-on-write order still holds.
+                    raise StoreUnavailable(
+                        f"could not write to {self._store.where}: {again}; the index holds whole articles only: "
+                        "free space (or fix permissions) and run `yalu ingest` again"
+                    ) from again
 
         return call
 
