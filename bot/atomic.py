@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
@@ -16,10 +18,16 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     flushed to disk before the rename: after a power cut the file is old or new, not empty.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    atomic_write_with(path, lambda handle: handle.write(payload))
+
+
+def atomic_write_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Replace `path` with what `write` writes to an open binary file, as `atomic_write` does: for files too
+    large to hold in memory twice (a vector file of a large corpus)."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         with tmp.open("wb") as handle:
-            handle.write(payload)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         tmp.replace(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,8 +15,9 @@ from bot.answer import Answerer
 from bot.answer_model import Answer
 from bot.config import Settings
 from bot.dates import Window
-from bot.index.lexical import LexicalIndex
+from bot.index.lexical import LexicalIndex, Row
 from bot.index.retrieve import Filters, Retrieval, Retriever
+from bot.index.sentence_vectors import Gatherer, SentenceVectors
 from bot.index.store import ArticleInfo, Store, make_client, reopener, store_location
 from bot.ingest.ingestor import Ingestor, IngestReport, Progress
 
@@ -40,6 +42,7 @@ class Services:
     store: Store
     embeddings: Any
     _lexical: LexicalIndex | None = field(default=None, repr=False)
+    _vectors: SentenceVectors | None = field(default=None, repr=False)
     _lexical_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _answerer: tuple[str | None, Answerer] | None = field(default=None, repr=False)  # (generation, answerer)
 
@@ -64,18 +67,42 @@ class Services:
 
     def lexical(self, registry: dict[str, ArticleInfo] | None = None) -> LexicalIndex:
         """The BM25 index, loaded from disk once and brought in step with the store incrementally."""
-        current = {a.id: a.content_hash for a in (registry or self.registry()).values()}
+        return self.indexes(registry)[0]
+
+    def indexes(
+        self, registry: dict[str, ArticleInfo] | None = None, generation: str | None = None
+    ) -> tuple[LexicalIndex, SentenceVectors]:
+        """BM25 and the sentence vectors, loaded from disk once and brought in step with the store's registry
+        incrementally, the new articles' chunks read in one pass for both (`generation`: the store's token
+        the given registry was read under, stamped on the vectors; without a registry both are read here)."""
+        from bot.index import sentence_vectors_file
+
+        if registry is None:
+            generation = self.store.generation()  # read before the registry, as `read_registry` does
+            registry = self.registry()
+        current = {a.id: a.content_hash for a in registry.values()}
         folder = self.settings.data_dir / "bm25" / self.settings.collection
-        with self._lexical_lock:  # one sync at a time; readers keep the index they were given
+        vector_folder = self.settings.data_dir / "vectors" / self.settings.collection
+        with self._lexical_lock:  # one sync at a time; readers keep the indexes they were given
             index = self._lexical or LexicalIndex.load(folder) or LexicalIndex()
-            outdated = index.file_outdated
-            index, report = index.synced(self.store, current)
+            vectors = self._vectors or sentence_vectors_file.load(vector_folder) or SentenceVectors()
+            outdated, loaded_generation = index.file_outdated, vectors.generation
+            gatherer = Gatherer({a: current[a] for a in vectors.fresh(current)})
+            fresh = sorted(set(index.fresh(current)) | set(gatherer.wanted))
+            passing = _passing(self.store.iter_chunks(fresh if len(fresh) < len(current) else None), gatherer)
+            index, report = index.synced(self.store, current, passing if fresh else iter(()))
+            for _ in passing if fresh else ():  # what BM25 did not need, the vectors may
+                pass
+            vectors, vector_report = vectors.applied(current, gatherer, generation)
             if report.changed or outdated:
                 log.info("BM25 index: %d articles added, %d removed", report.added, report.removed)
                 index.save(folder)
                 index.file_outdated = False
-            self._lexical = index
-        return index
+            if vector_report.changed or vectors.generation != loaded_generation:
+                log.info("sentence vectors: %d articles added, %d removed", vector_report.added, vector_report.removed)
+                vectors = sentence_vectors_file.save(vector_folder, vectors)
+            self._lexical, self._vectors = index, vectors
+        return index, vectors
 
     @property
     def answerer(self) -> Answerer:
@@ -88,9 +115,10 @@ class Services:
         generation = self.store.generation()
         built = self._answerer
         if built is None or built[0] != generation:
-            registry = self.registry()  # read once: BM25 and the answerer share it
+            registry = self.registry()  # read once: BM25, the vectors and the answerer share it
             self.store.pin({i: a.content_hash for i, a in registry.items()})  # search the versions it lists
-            retriever = Retriever(self.store, self.embeddings.embed_query, self.lexical(registry), registry)
+            lexical, vectors = self.indexes(registry, generation)
+            retriever = Retriever(self.store, self.embeddings.embed_query, lexical, registry, vectors)
             answerer = Answerer(
                 self.store,
                 retriever,
@@ -144,9 +172,9 @@ class Services:
     def _after_change(self) -> None:
         self.refresh()
         try:
-            self.lexical()  # bring BM25 up to date now, so the first question after an ingest is not slowed
+            self.indexes()  # bring BM25 and the vectors up to date now, so the first question is not slowed
         except OSError as exc:  # a cache: a full or read-only data dir costs the next question time, not data
-            log.warning("could not update the BM25 index: %s", exc)
+            log.warning("could not update the BM25 index or the sentence vectors: %s", exc)
 
     def ingest_url(self, url: str, on_wait: Notify | None = None) -> IngestReport:
         """Download one article page (checked by `bot.ingest.fetch_url`) and ingest it like a file, its URL recorded."""
@@ -332,6 +360,13 @@ class Services:
         window = Window.parse(since, until)
         outlets = matching_outlets(outlet, self.answerer.registry.values()) if outlet else None
         return Filters(window, outlets)
+
+
+def _passing(rows: Iterator[Row], gatherer: Gatherer) -> Iterator[Row]:
+    """The chunk records, each shown to the vectors' gatherer on its way to BM25."""
+    for row in rows:
+        gatherer.take(row)
+        yield row
 
 
 def _with_disagreements(answerer: Answerer, answer: Answer, retrieved: list[str]) -> Answer:

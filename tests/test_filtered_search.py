@@ -1,14 +1,16 @@
-"""Filtered dense search gives what Chroma's own metadata filter gives, by whichever path it takes."""
+"""Dense search over the sentence vectors gives what scoring every allowed sentence by hand gives, by any path."""
 
 from __future__ import annotations
 
-import dataclasses
+import datetime as dt
 from typing import Any
 
 import numpy as np
 import pytest
 
-import bot.index.store
+import bot.index.sentence_vectors
+from bot.dates import Window, published_in
+from bot.index.sentence_vectors import SentenceVectors
 from bot.index.store import ArticleInfo
 from bot.services import Services
 
@@ -19,57 +21,68 @@ def _vector(services: Services) -> Any:
     return np.asarray(services.embeddings.embed_query(QUESTION), dtype=np.float32)
 
 
-def _chroma_filtered(services: Services, articles: list[ArticleInfo], k: int) -> list[str]:
-    """The reference: Chroma filtering on article ids itself."""
-    where = {"article_id": {"$in": [a.id for a in articles]}}
-    res = services.store._sentences.query(
-        query_embeddings=[_vector(services).tolist()], n_results=k * 3, where=where, include=["metadatas"]
-    )
-    chunks = dict.fromkeys(f"{m['article_id']}:{m['content_hash']}:{m['chunk']}" for m in res["metadatas"][0])
-    return list(chunks)[:k]
+def _by_hand(services: Services, allowed: list[ArticleInfo], k: int) -> list[str]:
+    """The reference: every sentence of the allowed articles scored from its chunk record, best 3k named by chunk."""
+    q = _vector(services)
+    scored: dict[tuple[str, int], tuple[float, str]] = {}
+    for cid, _, meta in services.store.iter_chunks([a.id for a in allowed]):
+        record = services.store.chunks([cid])[0]
+        for span, vec in zip(record.sentences, record.sentence_vectors, strict=True):
+            key = (record.article_id, span.start)
+            score = float(vec @ q)
+            if key not in scored or int(meta["chunk"]) < int(scored[key][1].rsplit(":", 1)[1]):
+                scored[key] = (score, cid)  # a sentence belongs to the first chunk that holds it
+    ranked = sorted(scored.values(), key=lambda t: -t[0])[: k * 3]
+    return list(dict.fromkeys(cid for _, cid in ranked))[:k]
 
 
-@pytest.fixture
-def two_articles(seeded: Services) -> list[ArticleInfo]:
-    registry = seeded.answerer.registry
-    return [registry[i] for i in sorted(registry)[1:3]]
+def _vectors(services: Services) -> SentenceVectors:
+    return services.answerer.retriever.vectors
 
 
-def test_articles_indexed_now_know_their_sentence_count(seeded: Services) -> None:
-    """Each registry record says how many sentence records its article has."""
-    for info in seeded.answerer.registry.values():
-        assert info.sentences is not None and info.sentences > 0
-        last = f"{info.id}:{info.content_hash}:s{info.sentences - 1}"
-        assert seeded.store._sentences.get(ids=[last, last[:-1] + str(info.sentences)])["ids"] == [last]
+def test_every_sentence_of_the_index_is_searched(seeded: Services) -> None:
+    """A plain search of a small index scores every sentence: the chunks of the best ones, best first."""
+    registry = list(seeded.answerer.registry.values())
+    found = [cid for cid, _ in _vectors(seeded).query(_vector(seeded), 5)]
+    assert found and found == _by_hand(seeded, registry, 5)
+    assert _vectors(seeded).live_rows() == sum(a.sentences or 0 for a in registry)
 
 
-def test_few_articles_are_searched_by_naming_their_sentences(seeded: Services, two_articles: list[ArticleInfo]) -> None:
-    """A narrow filter names the allowed sentences to Chroma: same chunks as Chroma's metadata filter."""
-    found = [cid for cid, _ in seeded.store.query(_vector(seeded), 5, two_articles)]
-    assert found and found == _chroma_filtered(seeded, two_articles, 5)
-    assert {cid.split(":")[0] for cid in found} <= {a.id for a in two_articles}
+def test_a_date_window_searches_only_its_articles(seeded: Services) -> None:
+    """A window finds the chunks of the articles published in it, as scoring only those by hand does."""
+    window = Window(dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    allowed = [a for a in seeded.answerer.registry.values() if published_in(a, window.since, window.until)]
+    assert 0 < len(allowed) < len(seeded.answerer.registry)
+    found = [cid for cid, _ in _vectors(seeded).query(_vector(seeded), 5, window)]
+    assert found == _by_hand(seeded, allowed, 5)
 
 
-def test_many_articles_are_searched_by_reading_deeper(
-    seeded: Services, two_articles: list[ArticleInfo], monkeypatch: pytest.MonkeyPatch
+def test_an_outlet_searches_only_its_articles(seeded: Services) -> None:
+    """An outlet filter (with or without a window) finds only that outlet's chunks, as scoring by hand does."""
+    registry = seeded.answerer.registry.values()
+    outlet = sorted(a.outlet for a in registry if a.outlet)[0]
+    allowed = [a for a in registry if a.outlet == outlet]
+    found = [cid for cid, _ in _vectors(seeded).query(_vector(seeded), 5, None, (outlet,))]
+    assert found == _by_hand(seeded, allowed, 5)
+    open_ended = Window(since=min(a.published for a in allowed if a.published))
+    assert [cid for cid, _ in _vectors(seeded).query(_vector(seeded), 5, open_ended, (outlet,))] == found
+
+
+def test_articles_closest_by_centroid_are_searched_above_the_full_scan_size(
+    seeded: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A broad filter reads the nearest sentences and drops other articles': same chunks as Chroma's filter."""
-    monkeypatch.setattr(bot.index.store, "_NAMED_SENTENCES", 0)
-    found = [cid for cid, _ in seeded.store.query(_vector(seeded), 5, two_articles)]
-    assert found == _chroma_filtered(seeded, two_articles, 5)
-
-
-def test_legacy_records_and_stale_ids_fall_back_to_chroma_filtering(
-    seeded: Services, two_articles: list[ArticleInfo]
-) -> None:
-    """Records without a sentence count, or with a content hash changed since, still get the right chunks."""
-    expected = _chroma_filtered(seeded, two_articles, 5)
-    legacy = [dataclasses.replace(a, sentences=None) for a in two_articles]
-    stale = [dataclasses.replace(a, content_hash="0" * 16) for a in two_articles]
-    assert [cid for cid, _ in seeded.store.query(_vector(seeded), 5, legacy)] == expected
-    assert [cid for cid, _ in seeded.store.query(_vector(seeded), 5, stale)] == expected
+    """Above the full-scan size, the sentences of the articles closest by centroid are scored: with room for
+    every article the result is the full scan's, with room for one it is that article's best chunks."""
+    full = _vectors(seeded).query(_vector(seeded), 5)
+    monkeypatch.setattr(bot.index.sentence_vectors, "FULL_SCAN_ROWS", 0)
+    assert _vectors(seeded).query(_vector(seeded), 5) == full
+    monkeypatch.setattr(bot.index.sentence_vectors, "COARSE_ARTICLES", 1)
+    one = _vectors(seeded).query(_vector(seeded), 5)
+    assert len({cid.split(":")[0] for cid, _ in one}) == 1
 
 
 def test_no_allowed_article_finds_nothing(seeded: Services) -> None:
-    """A filter no article passes returns no chunk (and asks Chroma nothing)."""
-    assert seeded.store.query(_vector(seeded), 5, []) == []
+    """A window no article was published in returns no chunk."""
+    window = Window(dt.date(1990, 1, 1), dt.date(1990, 12, 31))
+    assert _vectors(seeded).query(_vector(seeded), 5, window) == []
+    assert _vectors(seeded).query(_vector(seeded), 5, None, ("No Such Outlet",)) == []

@@ -92,13 +92,15 @@ def _stored_dimensions(collection: Any) -> set[int]:
     return {len(vector) for vector in got["embeddings"]}
 
 
-def test_only_sentences_carry_real_vectors_and_sentence_text_is_read_from_chunks(services: Services) -> None:
-    """Chunks and registry records are never searched by vector: they hold a 1-d placeholder; sentences no text."""
+def test_no_collection_holds_real_vectors_and_sentence_vectors_are_read_from_chunks(services: Services) -> None:
+    """Chroma searches nothing by vector: chunks and registry records hold a 1-d placeholder, no sentence record
+    is written, and the sentence vectors dense search reads are those the chunk records carry."""
     services.ingest([services.settings.knowledge_dir])
     store = services.store
-    assert _stored_dimensions(store._sentences) == {384}
+    assert store._sentences.count() == 0
     assert _stored_dimensions(store._chunks) == {1} and _stored_dimensions(store._articles) == {1}
-    assert store._sentences.get(limit=5, include=["documents"])["documents"] == [None] * 5
+    vectors = services.indexes()[1]
+    assert vectors.live_rows() == store.count_sentences() > 0
     answer = services.ask("What did Xi write to Kim in September 2023?")
     assert answer.status == "answered" and answer.citations
 

@@ -99,10 +99,11 @@ def build(data_dir: Path, knowledge_dir: Path, real_dir: Path, count: int, seed:
     write_s = time.perf_counter() - start
     services.refresh()
     t0 = time.perf_counter()
+    generation = store.generation()
     registry = services.registry()
     registry_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    services.lexical(registry)
+    services.indexes(registry, generation)  # BM25 and the sentence vectors, in one pass over the chunks
     bm25_s = time.perf_counter() - t0
     return {
         "articles": store.count_articles(),

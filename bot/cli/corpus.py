@@ -80,8 +80,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _build_first(built: Services) -> None:
     """On an empty index, build it from the knowledge folder first, as the first `yalu ask` would: adding
     one article to a new data dir must not leave the seed articles (and the folder's others) unindexed."""
-    if built.store.count_articles() > 0:
-        return
+    if not built.settings.knowledge_dir.is_dir() or built.store.count_articles() > 0:
+        return  # no folder yet: this ingest's copies start it
     with progress_bar(None, "Building the index from the knowledge folder") as progress:
         first = built.ensure_index(progress, on_wait=_waiting)
     for line in first.errors if first else []:

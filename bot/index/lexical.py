@@ -87,21 +87,29 @@ class LexicalIndex:
         return max(1, int(self._alive.sum()))
 
     # --- updating ----------------------------------------------------------------------------
-    def synced(self, store: Store, current: Mapping[str, str]) -> tuple[LexicalIndex, SyncReport]:
+    def fresh(self, current: Mapping[str, str]) -> list[str]:
+        """Articles of the registry (id -> content hash) whose version here is missing or another."""
+        return [a for a, h in current.items() if self.articles.get(a) != h]
+
+    def synced(
+        self, store: Store, current: Mapping[str, str], rows: Iterable[Row] | None = None
+    ) -> tuple[LexicalIndex, SyncReport]:
         """This index brought in step with the store's registry (article id -> content hash).
 
         Only what differs is touched: articles gone or changed lose their rows, new or changed
-        ones have just their chunks read from the store. Several processes sharing a store each
-        catch up this way, whoever did the ingest. The result is a new index when anything
+        ones have just their chunks read from the store (or taken from `rows`, which then hold at least
+        the `fresh` articles' chunks: one pass shared with the sentence vectors). Several processes sharing
+        a store each catch up this way, whoever did the ingest. The result is a new index when anything
         changed, so a question being answered on another thread keeps a consistent view.
         """
         stale = [a for a, h in self.articles.items() if current.get(a) != h]
-        fresh = [a for a, h in current.items() if self.articles.get(a) != h]
+        fresh = self.fresh(current)
         if not stale and not fresh:
             return self, SyncReport(0, 0, 0)
         index = self._copy()
         index.remove(stale)
-        rows = store.iter_chunks(fresh) if len(fresh) < len(current) else store.iter_chunks()
+        if rows is None:
+            rows = store.iter_chunks(fresh) if len(fresh) < len(current) else store.iter_chunks()
         wanted = {a: current[a] for a in fresh}
         # A chunk whose hash is not the registry's belongs to an ingest still under way (or an orphan).
         added = index.add(r for r in rows if wanted.get(str(r[2]["article_id"])) == r[2]["content_hash"])

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank, with filters and diversity."""
+"""Hybrid retrieval: dense (sentence vectors) and BM25 rankings fused by reciprocal rank, with filters and diversity."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy as np
 
 from bot.dates import Window, date_range_of
 from bot.index.lexical import ChunkTable, LexicalIndex
+from bot.index.sentence_vectors import SentenceVectors
 from bot.index.store import ArticleInfo, ChunkRecord, Store, Vector
 
 _RRF_K = 60  # the constant of Cormack et al.; damps the weight of the very first ranks
@@ -155,14 +156,17 @@ class Retriever:
         embed_query: Any,
         lexical: LexicalIndex,
         registry: Mapping[str, ArticleInfo],
+        vectors: SentenceVectors,
         depth: int = 30,
     ) -> None:
         """`embed_query` maps a text to a unit vector; `registry` holds the indexed articles (filters
-        are resolved against it); `depth` is how deep each ranking looks."""
+        are resolved against it); `vectors` are their sentences' (dense search); `depth` is how deep
+        each ranking looks."""
         self.store = store
         self.embed_query = embed_query
         self.lexical = lexical
         self.registry = registry
+        self.vectors = vectors
         self.depth = depth
 
     @cached_property
@@ -191,7 +195,7 @@ class Retriever:
             return Retrieval(query, np.zeros(0, dtype=np.float32), [], self._empty_window_note(filters.window))
         if vector is None:
             vector = np.asarray(self.embed_query(query), dtype=np.float32)
-        dense = self.store.query(vector, self.depth, filters.articles(self.registry, self.columns))
+        dense = self.vectors.query(vector, self.depth, filters.window, filters.outlets)
         lex_scores = self.lexical.scores(query)
         lex_scores[~filters.mask(self.lexical)] = 0.0
         top = [int(i) for i in _top(lex_scores, self.depth) if lex_scores[i] > 0]

@@ -1,10 +1,13 @@
-"""The Chroma store: sentences (searched by vector), chunks (read by id) and articles (the registry).
+"""The Chroma store: chunks (read by id), articles (the registry) and the generation token.
 
-Only the sentence collection is searched by vector. Chroma stores a vector with every record, so
-chunks and registry records carry a one-dimensional placeholder: the HNSW work of writing them
-and of loading them at start-up stays negligible however large the corpus grows. A fourth
-collection holds one record, the generation token every registry change renews
-(`bot.index.registry_snapshot` uses it to skip reading the registry when nothing changed).
+No collection is searched by vector. Sentence vectors travel in their chunk's record (int8, in its
+metadata) and are searched in files of our own (`bot.index.sentence_vectors`), built from those records as
+BM25 is: Chroma's HNSW would hold them all in memory, and its write path grew as N^1.34 with the corpus.
+Chroma stores a vector with every record, so chunks and registry records carry a one-dimensional
+placeholder. A third collection holds one record, the generation token every registry change renews
+(`bot.index.registry_snapshot` uses it to skip reading the registry when nothing changed). Indexes written
+before this kept one record per sentence in a fourth collection; it is no longer written or read, and
+deleting an article still removes its old sentence records there.
 
 Writes are copy-on-write. A chunk's id holds its article's content hash, so a new version's chunks
 never overwrite the old one's: they are written first, then the article record is switched to the new
@@ -52,8 +55,6 @@ Vector = np.ndarray[Any, np.dtype[np.float32]]
 _PAGE = 2000
 _IDS_PER_QUERY = 200  # article ids per `$in` filter: keeps each SQL query small
 _GENERATION = "generation"  # the one record of the state collection
-_DEEPEST = 4000  # nearest sentences read (ids and distances only) before a filtered search asks Chroma to filter
-_NAMED_SENTENCES = 6000  # up to this many, a filtered search names the allowed sentences' ids to Chroma
 _RUN = "run:"  # state records of ingests in progress, "run:<id>", each holding its lease
 LEASE_S = 15 * 60  # a run that renewed its lease longer ago than this is dead (a batch takes seconds)
 _READS = frozenset({"get", "query", "count", "peek"})
@@ -72,7 +73,7 @@ class ArticleInfo:
     content_hash: str
     ingested_at: str
     front_matter: dict[str, Any]
-    sentences: int | None = None  # how many sentence records it has (None: indexed before counts were kept)
+    sentences: int | None = None  # how many sentences it has (None: indexed before counts were kept)
 
 
 @dataclass(frozen=True)
@@ -184,15 +185,37 @@ def set_aside(settings: Settings) -> Path | None:
     return target
 
 
-def _encode_vectors(vectors: Vector) -> str:
-    # int8 keeps a sentence vector at 384 bytes; cosine ranking is unchanged at this precision.
-    quantised = np.clip(np.round(vectors * 127.0), -127, 127).astype(np.int8)
-    return base64.b64encode(quantised.tobytes()).decode("ascii")
+def quantise(vectors: Vector) -> tuple[np.ndarray[Any, np.dtype[np.int8]], np.ndarray[Any, np.dtype[np.float32]]]:
+    """Sentence vectors as int8 rows and one scale per row (its largest component maps to 127): 388 bytes a
+    sentence, and five times closer to the float vectors than one scale for all (a unit vector's components
+    are small: about 0.17 at most for MiniLM's)."""
+    peak = np.maximum(np.abs(vectors).max(axis=1), 1e-12) if len(vectors) else np.zeros(0, np.float32)
+    quantised = np.clip(np.round(vectors / peak[:, None] * 127.0), -127, 127).astype(np.int8)
+    return quantised, (peak / 127.0).astype(np.float32)
 
 
-def _decode_vectors(blob: str, count: int) -> Vector:
-    raw = np.frombuffer(base64.b64decode(blob), dtype=np.int8).astype(np.float32) / 127.0
-    return raw.reshape(count, -1)
+def decode_quantised(meta: Mapping[str, Any], count: int) -> tuple[np.ndarray[Any, np.dtype[np.int8]], Vector]:
+    """A chunk record's sentence vectors as int8 rows and their scales (1/127 each in records written before
+    scales were kept)."""
+    rows = np.frombuffer(base64.b64decode(str(meta["vectors"])), dtype=np.int8).reshape(count, -1)
+    scales = meta.get("scales")
+    if scales is None:
+        return rows, np.full(count, 1.0 / 127.0, dtype=np.float32)
+    return rows, np.frombuffer(base64.b64decode(str(scales)), dtype=np.float32)
+
+
+def _encode_vectors(vectors: Vector) -> dict[str, str]:
+    quantised, scales = quantise(vectors)
+    return {
+        "vectors": base64.b64encode(quantised.tobytes()).decode("ascii"),
+        "scales": base64.b64encode(scales.tobytes()).decode("ascii"),
+    }
+
+
+def _decode_vectors(meta: Mapping[str, Any], count: int) -> Vector:
+    rows, scales = decode_quantised(meta, count)
+    decoded: Vector = rows.astype(np.float32) * scales[:, None]
+    return decoded
 
 
 @dataclass(frozen=True)
@@ -242,7 +265,9 @@ class _Reachable:
       ("Error finding id" on every search until restarted): a read that fails reopens the store and is
       tried once more.
     - A write that fails (disk full, read-only files) becomes StoreUnavailable: one line, and the
-      copy-on-write order means the index still holds whole articles only.
+      copy-on-write order means the index still holds whole articles only. So does a read that cannot
+      apply the writes logged before it ("Failed to apply logs"): small writes reach Chroma's log and fail
+      only when the next read applies them.
     """
 
     def __init__(self, store: Store, name: str) -> None:
@@ -274,7 +299,17 @@ class _Reachable:
                 if not self._store.reopen():
                     raise
                 log.info("reading %s failed (%s); reopened it", self._store.where, exc)
-                return getattr(self._store._raw[self._name], name)(*args, **kwargs)
+                try:
+                    return getattr(self._store._raw[self._name], name)(*args, **kwargs)
+                except ChromaError as again:
+                    if "apply logs" not in str(again):
+                        raise
+                    # A read applies the writes logged before it: when they cannot be (a full disk), it is a write
+                    # that failed, and the copy-on-write order still holds.
+                    raise StoreUnavailable(
+                        f"could not write to {self._store.where}: {again}; the index holds whole articles only: "
+                        "free space (or fix permissions) and run `yalu ingest` again"
+                    ) from again
 
         return call
 
@@ -359,8 +394,8 @@ class Store:
         return int(self._chunks.count())
 
     def count_sentences(self) -> int:
-        """Number of indexed sentences (the vectors dense search runs over)."""
-        return int(self._sentences.count())
+        """Number of sentences of the indexed articles (the vectors dense search runs over)."""
+        return sum(int(m.get("sentences", 0)) for _, m in self._page(self._articles, include=["metadatas"]))
 
     def article(self, article_id: str) -> Article | None:
         """The full article (body included) or None if it is not indexed."""
@@ -384,27 +419,22 @@ class Store:
         return {i: json.loads(m["front_matter"]) for i, m in self._records(article_ids).items()}
 
     def incomplete(self, article_ids: Sequence[str]) -> list[str]:
-        """Indexed articles among these whose record names chunks or sentences that are not stored (a
-        recovery elsewhere removed them): the next ingest writes them again instead of calling them unchanged.
+        """Indexed articles among these whose record names chunks that are not stored (a recovery elsewhere
+        removed them): the next ingest writes them again instead of calling them unchanged.
 
-        Records from before chunk counts were kept are checked by their sentences only, or not at all.
+        Records from before chunk counts were kept are not checked.
         """
-        expected: dict[str, list[str]] = {"chunks": [], "sentences": []}
+        expected: list[str] = []
         owner: dict[str, str] = {}
         for aid, meta in self._records(article_ids).items():
-            stem = f"{aid}:{meta['content_hash']}"
-            chunk_ids = [f"{stem}:{i}" for i in range(int(meta.get("chunks", 0)))]
-            sentence_ids = [f"{stem}:s{i}" for i in range(int(meta.get("sentences", 0)))]
-            expected["chunks"] += chunk_ids
-            expected["sentences"] += sentence_ids
-            owner.update(dict.fromkeys(chunk_ids + sentence_ids, aid))
+            chunk_ids = [f"{aid}:{meta['content_hash']}:{i}" for i in range(int(meta.get("chunks", 0)))]
+            expected += chunk_ids
+            owner.update(dict.fromkeys(chunk_ids, aid))
         broken: set[str] = set()
-        for part, collection in (("chunks", self._chunks), ("sentences", self._sentences)):
-            wanted = expected[part]
-            for start in range(0, len(wanted), _PAGE):
-                page = wanted[start : start + _PAGE]
-                present = set(collection.get(ids=page, include=[])["ids"])
-                broken.update(owner[i] for i in page if i not in present)
+        for start in range(0, len(expected), _PAGE):
+            page = expected[start : start + _PAGE]
+            present = set(self._chunks.get(ids=page, include=[])["ids"])
+            broken.update(owner[i] for i in page if i not in present)
         return sorted(broken)
 
     @staticmethod
@@ -426,25 +456,23 @@ class Store:
 
     # --- writing --------------------------------------------------------------------------
     def put_articles(self, items: Sequence[Indexed], run: str | None = None) -> None:
-        """Store a batch of articles, copy-on-write: their chunks and sentences, then their records (the
-        commit), then the chunks of the versions they replace. `run` tags the writes (see `begin_run`).
+        """Store a batch of articles, copy-on-write: their chunks, then their records (the commit), then the
+        chunks of the versions they replace. `run` tags the writes (see `begin_run`).
 
-        Each sentence is embedded once and searched in the sentence collection; a chunk carries
-        its sentences' vectors in its metadata (int8) for ranking inside the chunk.
+        Each sentence is embedded once; its chunk carries its vector in its metadata (int8), for ranking
+        inside the chunk and for the sentence vectors dense search reads (`bot.index.sentence_vectors`).
         """
         self.write_chunks(items, run)
         self.commit(items, run)
         self.drop_superseded(items, run)
 
     def write_chunks(self, items: Sequence[Indexed], run: str | None = None) -> None:
-        """Write the chunks and sentences of a batch, invisible until `commit` (upserts: a killed run's
-        leftovers with the same ids are simply written again)."""
-        chunks, sentences = _Rows(), _Rows(with_documents=False)  # sentence text is read from its chunk
+        """Write the chunks of a batch (their sentences' vectors with them), invisible until `commit` (upserts:
+        a killed run's leftovers with the same ids are simply written again)."""
+        chunks = _Rows()
         for item in items:
             self._chunk_rows(item, chunks, run)
-            self._sentence_rows(item, sentences, run)
         chunks.write(self._chunks.upsert)
-        sentences.write(self._sentences.upsert)
 
     def commit(self, items: Sequence[Indexed], run: str | None = None) -> None:
         """Switch the batch's article records to the versions just written, and renew the run's lease."""
@@ -454,7 +482,7 @@ class Store:
             a = item.article
             lo, hi = date_range(a)
             meta: dict[str, Any] = {"content_hash": a.content_hash, "ingested_at": now, "lo": lo, "hi": hi}
-            meta["sentences"] = len(item.sentences)  # sentence ids are s0 … s(n-1): a filtered search names them
+            meta["sentences"] = len(item.sentences)
             meta["chunks"] = len(item.chunks)  # chunk ids are 0 … n-1: an ingest checks they are all there
             meta["minhash"] = base64.b64encode(minhash(a.body).tobytes()).decode("ascii")
             meta["front_matter"] = json.dumps(a.front_matter(), default=str)
@@ -569,27 +597,6 @@ class Store:
         return self._placeholders[collection.name]
 
     @staticmethod
-    def _sentence_rows(item: Indexed, rows: _Rows, run: str | None) -> None:
-        """Index each sentence on its own: dense search works per sentence, so one apt sentence
-        is found even when the rest of its chunk is about something else."""
-        article = item.article
-        lo, hi = date_range(article)
-        home: dict[Span, int] = {}
-        for chunk in reversed(item.chunks):  # the first chunk that holds a sentence is its home
-            home.update({span: chunk.index for span in chunk.sentences})
-        common = {"article_id": article.id, "content_hash": article.content_hash, "lo": lo, "hi": hi}
-        common["outlet"] = article.outlet or ""
-        if run:
-            common["run"] = run
-        for i, span in enumerate(item.sentences):
-            rows.append(
-                f"{article.id}:{article.content_hash}:s{i}",
-                article.body[span.start : span.end],
-                item.sentence_vectors[i],
-                {**common, "chunk": home[span]},
-            )
-
-    @staticmethod
     def _chunk_meta(article: Article, chunk: Chunk, svecs: Vector, lo: int, hi: int) -> dict[str, Any]:
         return {
             "article_id": article.id,
@@ -602,7 +609,7 @@ class Store:
             "lo": lo,
             "hi": hi,
             "sentences": ",".join(f"{s.start}-{s.end}" for s in chunk.sentences),
-            "vectors": _encode_vectors(svecs),
+            **_encode_vectors(svecs),
         }
 
     def delete_article(self, article_id: str) -> bool:
@@ -668,71 +675,6 @@ class Store:
         self._seen = None
 
     # --- reading --------------------------------------------------------------------------
-    def query(self, vector: Vector, k: int, articles: Sequence[ArticleInfo] | None = None) -> list[tuple[str, float]]:
-        """Chunks ranked by their best sentence's cosine similarity to the query, best first; with
-        `articles`, only sentences of those articles count.
-
-        Chroma's metadata filters cost most of a second on 170,000 sentences (10,000 articles), while
-        its vector search alone takes milliseconds and reading metadata is what costs per result. So a
-        filter never goes to Chroma's metadata index when it can be avoided:
-        - a few articles (a month of a large corpus): their sentence ids are known from the registry,
-          and Chroma searches among exactly those ids;
-        - many articles (a year, an outlet): the nearest sentences are read as ids and distances only
-          and those of other articles dropped. The nearest allowed sentences among the nearest overall
-          are the nearest allowed ones, so this is exact whenever enough are found;
-        - otherwise (or for articles indexed before sentence counts were kept) Chroma filters on ids.
-        """
-        want = k * 3
-        if articles is None:
-            hits = self._hits(vector, want)
-        elif not articles:
-            return []
-        else:
-            hits = self._nearest_among(vector, want, articles)
-        if self._committed is not None:  # a version being written or just replaced is not the reader's
-            hits = [(m, d) for m, d in hits if self._committed.get(str(m["article_id"])) == m["content_hash"]]
-        best: dict[str, float] = {}
-        for meta, dist in hits:
-            chunk_id = f"{meta['article_id']}:{meta['content_hash']}:{meta['chunk']}"
-            best.setdefault(chunk_id, 1.0 - float(dist))  # hits come best first
-        return list(best.items())[:k]
-
-    def _nearest(self, vector: Vector, n: int, include: list[Any], **narrowing: Any) -> dict[str, list[Any]]:
-        """The first (only) result list of a sentence query, by field; empty when nothing is indexed."""
-        if n == 0:
-            return {}
-        res = self._sentences.query(query_embeddings=[vector.tolist()], n_results=n, include=include, **narrowing)
-        return {key: values[0] for key, values in res.items() if isinstance(values, list) and values}
-
-    def _nearest_among(self, vector: Vector, want: int, articles: Sequence[ArticleInfo]) -> list[tuple[Any, float]]:
-        counts = [a.sentences for a in articles]
-        if all(n is not None for n in counts) and sum(n or 0 for n in counts) <= _NAMED_SENTENCES:
-            from chromadb.errors import ChromaError
-
-            ids = [f"{a.id}:{a.content_hash}:s{i}" for a in articles for i in range(a.sentences or 0)]
-            try:
-                return self._hits(vector, want, ids=ids)
-            except ChromaError:  # an article re-ingested since the registry was read has other ids
-                log.debug("named sentence ids not all found; filtering by article instead")
-        else:
-            allowed = {a.id for a in articles}
-            for depth in (want * 8, _DEEPEST):
-                res = self._nearest(vector, depth, include=["distances"])
-                ids, distances = res.get("ids") or [], res.get("distances") or []
-                kept = [(i, d) for i, d in zip(ids, distances, strict=True) if i.rsplit(":", 2)[0] in allowed][:want]
-                if len(kept) == want or len(ids) < depth:  # enough, or every sentence was seen
-                    got = self._sentences.get(ids=[i for i, _ in kept], include=["metadatas"])
-                    meta_of = dict(zip(got["ids"], got["metadatas"] or [], strict=True))
-                    return [(meta_of[i], d) for i, d in kept if i in meta_of]
-                if len(kept) * _DEEPEST < want * depth:  # too rare to be found by reading deeper
-                    break
-        return self._hits(vector, want, where={"article_id": {"$in": sorted(a.id for a in articles)}})
-
-    def _hits(self, vector: Vector, n: int, **narrowing: Any) -> list[tuple[Any, float]]:
-        """The n nearest sentences as (metadata, distance), best first."""
-        res = self._nearest(vector, n, ["distances", "metadatas"], **narrowing)
-        return list(zip(res.get("metadatas") or [], res.get("distances") or [], strict=True))
-
     def chunks(self, ids: Sequence[str]) -> list[ChunkRecord]:
         """Chunk records for the given ids, in the same order (missing ids are skipped)."""
         if not ids:
@@ -770,7 +712,7 @@ class Store:
             text=text,
             start=int(meta["start"]),
             sentences=spans,
-            sentence_vectors=_decode_vectors(str(meta["vectors"]), len(spans)),
+            sentence_vectors=_decode_vectors(meta, len(spans)),
         )
 
     @staticmethod

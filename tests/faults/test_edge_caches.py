@@ -1,5 +1,5 @@
-"""Break 8: the BM25 file and the registry snapshot are caches that heal; a lost HNSW file and an offline
-`yalu bot` end in one line.
+"""Break 8: the BM25 file and the registry snapshot are caches that heal; a lost HNSW file of an old index's
+sentence collection is not read any more; an offline `yalu bot` ends in one line.
 
 Each damage is done to a private copy of the seeded index; the answer after it must be the clean index's.
 """
@@ -194,20 +194,20 @@ sentences.add(ids=[f"filler-{i}" for i in range(1100)], embeddings=vectors, meta
 """
 
 
-def test_a_lost_hnsw_file_on_a_large_index_is_one_line(seeded: Services, tmp_path: Path) -> None:
-    """Past Chroma's 1,000-vector threshold the HNSW index lives in files; one lost: `yalu ask` prints one line."""
+def test_a_lost_hnsw_file_of_the_old_sentence_collection_no_longer_stops_answers(
+    seeded: Services, tmp_path: Path, reference: str
+) -> None:
+    """Past Chroma's 1,000-vector threshold an HNSW index lives in files. Indexes written before the sentence
+    vectors left Chroma hold one; with a file of it lost, `yalu ask` still answers: nothing reads it."""
     data = copy_data_dir(seeded, tmp_path / "data")
     filled = subprocess.run([sys.executable, "-c", FILL, str(data / "chroma")], capture_output=True, timeout=240)
     assert filled.returncode == 0, filled.stderr
     (segment,) = {p.parent for p in (data / "chroma").glob("*/index_metadata.pickle")}  # the large index's files
     (segment / "data_level0.bin").unlink()
     env = {"YALU_DATA_DIR": str(data), "YALU_KNOWLEDGE_DIR": str(seeded.settings.knowledge_dir)}
-    asked = _run(f"import sys; from bot.cli import main; sys.exit(main(['ask', {QUESTION!r}]))", env)
-    assert asked.returncode == 1 and asked.stdout == ""
-    assert asked.stderr.splitlines() == [
-        "yalu: the Chroma index is damaged or unreadable (Error loading hnsw index); "
-        "`yalu ingest --rebuild` rebuilds it from knowledge/"
-    ]
+    asked = _run(f"import sys; from bot.cli import main; sys.exit(main(['ask', '--json', {QUESTION!r}]))", env)
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["answer"] == reference
 
 
 BOT = """

@@ -81,8 +81,14 @@ def test_a_full_data_dir_is_one_line_and_the_next_ingest_completes(seeded: Servi
     full, again = report["steps"]
     assert full["rc"] == 1 and len(full["err"]) == 1
     assert full["err"][0].startswith("yalu: could not write to the Chroma store in ")
-    assert "database or disk is full" in full["err"][0] and full["err"][0].endswith("run `yalu ingest` again")
-    assert again["rc"] == 0 and again["err"] == [] and again["out"][0].startswith("5 added")
+    # The write fails either itself ("database or disk is full") or when the next read applies Chroma's log
+    # ("Failed to apply logs": Chroma's message then names no cause; the line still says to free space).
+    assert any(cause in full["err"][0] for cause in ("database or disk is full", "Failed to apply logs"))
+    assert full["err"][0].endswith("free space (or fix permissions) and run `yalu ingest` again")
+    # Committed before the failing read (their chunks and records were in Chroma's log) or added now: either
+    # way every article is whole, as the counts and answers below check.
+    assert again["rc"] == 0 and again["err"] == []
+    assert again["out"][0].startswith(("5 added", "0 added, 0 updated, 5 unchanged"))
     _assert_seeds_whole(report, seeded)
 
 
