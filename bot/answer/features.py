@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from bot.answer.candidates import Candidate
+from bot.answer.mismatch import MISMATCH_FEATURES, mismatch_row
 from bot.answer.question import FRAME, Question, same_person
 from bot.answer.sentences import SentenceFacts
 from bot.answer.terms import Word, key, read_words, text_keys
@@ -73,6 +74,7 @@ VERIFIER_FEATURES = (
     "best_type_fit",
     "best_role_fit",
     "multi",
+    *MISMATCH_FEATURES,
     *(f"best.{name}" for name in RANKER_FEATURES),  # what the ranker saw of the best candidate
 )
 _REASON = re.compile(
@@ -269,6 +271,7 @@ def verifier_row(
         best_type_fit=x[b, f["type_fit"]],
         best_role_fit=x[b, f["speaker_fit"]] + x[b, f["addressee_fit"]] - x[b, f["reversed_roles"]],
     )
+    row.update(zip(MISMATCH_FEATURES, mismatch_row(q, best, [candidates[j] for j in near], candidates), strict=True))
     # The best candidate's whole ranker row as well: how well it matches, not only how it stands against the
     # other candidates (held out, this lifts refused near misses by about six points at the same false refusals).
     row.update({f"best.{name}": float(x[b, j]) for name, j in f.items()})
