@@ -461,6 +461,8 @@ def _speaks(name: str | None, c: Candidate) -> bool:
         return False
     if same_person(c.facts.speaker, name):
         return True
+    if c.facts.speaker is not None:  # someone else's words, whoever else the sentence names
+        return False
     return same_person(name, " ".join(w for w in re.findall(r"[A-Z][\w-]+", c.text))) and bool(_SAID.search(c.text))
 
 

@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 
 from bot.answer.candidates import Candidate
-from bot.answer.question import Question
+from bot.answer.aliases import alias_spans
+from bot.answer.question import Question, same_person
 from bot.answer.terms import text_keys
 from bot.names import PEOPLE, is_place
 
@@ -28,6 +29,9 @@ MISMATCH_FEATURES = (
     "ordinal_mismatch",
     "ordinal_absent",
     "about_uncovered",
+    "speaker_window",
+    "speaker_addressed",
+    "owner_conflict",
 )
 
 _ORDINAL_WORDS = {
@@ -86,6 +90,20 @@ _NOT_NAME = frozenset(
     "the in on at a an this that these those his her its their but and after before during while when as "
     "according chinese north south korean russian american japanese indonesian".split()
 )
+_NOT_PERSON = frozenset(
+    "party congress committee council ministry agency news department university institute school treaty "
+    "republic korea china assembly army forces union nations state states day parade war games people".split()
+)
+_OFFICE = r"(?:ambassador|envoy|foreign\s+minister|minister|premier|president|leader|delegation|spokes(?:person|man|woman)|embassy)"
+_COUNTRY = (
+    r"(?:china|chinese|beijing|north\s+korean?|dprk|pyongyang|south\s+korean?|seoul|russian?|moscow|"
+    r"u\.?s\.?|american|washington|japan(?:ese)?|tokyo|indonesian?|jakarta)"
+)
+_OWNED = re.compile(
+    rf"\b(?P<a>{_COUNTRY})(?:['’]s)?\s+(?:(?:new|top|former|current|first|then)\s+)?{_OFFICE}\b"
+    rf"|\b{_OFFICE}\s+(?:of|from)\s+(?:the\s+)?(?P<b>{_COUNTRY})\b",
+    re.I,
+)
 _PLACE = re.compile(r"\b(?:in|at|to|from|visit(?:ed|ing)?)\s+(?:the\s+)?([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)")
 _COUNT = re.compile(r"\b(?:\d[\d,.]*|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|once|twice)\b")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -113,6 +131,9 @@ def mismatch_row(q: Question, best: Candidate, window: Sequence[Candidate], cand
         float(bool(asked) and not asked <= near and bool(near - asked)),
         float(bool(asked) and not asked <= seen),
         about_uncovered(q, text),
+        speaker_window(q, window),
+        float(bool(q.speaker) and any(q.speaker in c.facts.addressees for c in window)),
+        float(bool(owners(q.core) and owners(window_text)) and not owners(q.core) <= owners(window_text)),
     ]
 
 
@@ -131,7 +152,12 @@ def new_answer(q: Question, text: str, c: Candidate) -> float:
     asked = text_keys(q.core)
     kind = _kind(q)
     if kind == "who":
-        names = [m.group() for m in _FULL_NAME.finditer(text) if m.group().split()[0].lower() not in _NOT_NAME]
+        names = [
+            m.group()
+            for m in _FULL_NAME.finditer(text)
+            if m.group().split()[0].lower() not in _NOT_NAME
+            and not any(p.lower() in _NOT_PERSON for p in re.split(r"[ -]", m.group()))
+        ]
         names += [n for n in PEOPLE if " " in n and n in text.lower()]
         found = any(not (text_keys(n) & asked) for n in names)
     elif kind == "when":
@@ -168,3 +194,25 @@ def about_uncovered(q: Question, text: str) -> float:
         return 0.0
     have = text_keys(text)
     return sum(1 for w in topic if not (w.keys & have)) / len(topic)
+
+
+def speaker_window(q: Question, window: Sequence[Candidate]) -> float:
+    """+1 when the person whose words are asked for speaks in the best sentence or beside it, -1 when only
+    others do there, 0 when no one does (or the question names no speaker)."""
+    if not q.speaker:
+        return 0.0
+    speakers = [c.facts.speaker for c in window if c.facts.speaker]
+    if any(same_person(s, q.speaker) for s in speakers):
+        return 1.0
+    return -1.0 if speakers else 0.0
+
+
+def owners(text: str) -> set[str]:
+    """The countries whose office a text names ("China's ambassador", "the envoy of North Korea"), as alias
+    groups: a question about one country's office-holder is not answered by another's."""
+    out = set()
+    for m in _OWNED.finditer(text):
+        name = m.group("a") or m.group("b")
+        spans = alias_spans(name) or alias_spans(name.title())
+        out.add(spans[0][2] if spans else name.lower())
+    return out
