@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.answer.candidates import Candidate
 from bot.answer.aliases import alias_spans
+from bot.answer.candidates import Candidate
 from bot.answer.question import Question, same_person
 from bot.answer.terms import text_keys
 from bot.names import PEOPLE, is_place
@@ -94,7 +94,10 @@ _NOT_PERSON = frozenset(
     "party congress committee council ministry agency news department university institute school treaty "
     "republic korea china assembly army forces union nations state states day parade war games people".split()
 )
-_OFFICE = r"(?:ambassador|envoy|foreign\s+minister|minister|premier|president|leader|delegation|spokes(?:person|man|woman)|embassy)"
+_OFFICE = (
+    r"(?:ambassador|envoy|foreign\s+minister|minister|premier|president|leader|delegation|"
+    r"spokes(?:person|man|woman)|embassy)"
+)
 _COUNTRY = (
     r"(?:china|chinese|beijing|north\s+korean?|dprk|pyongyang|south\s+korean?|seoul|russian?|moscow|"
     r"u\.?s\.?|american|washington|japan(?:ese)?|tokyo|indonesian?|jakarta)"
@@ -105,11 +108,15 @@ _OWNED = re.compile(
     re.I,
 )
 _PLACE = re.compile(r"\b(?:in|at|to|from|visit(?:ed|ing)?)\s+(?:the\s+)?([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)")
-_COUNT = re.compile(r"\b(?:\d[\d,.]*|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|once|twice)\b")
+_COUNT = re.compile(
+    r"\b(?:\d[\d,.]*|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|once|twice)\b"
+)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
-def mismatch_row(q: Question, best: Candidate, window: Sequence[Candidate], candidates: Sequence[Candidate]) -> list[float]:
+def mismatch_row(
+    q: Question, best: Candidate, window: Sequence[Candidate], candidates: Sequence[Candidate]
+) -> list[float]:
     """MISMATCH_FEATURES of the question against its best candidate, the sentences beside it (`window`,
     the best included) and every candidate."""
     text = best.text
