@@ -22,7 +22,7 @@ from bot.answer.question import FRAME, Question, same_person
 from bot.answer.sentences import SentenceFacts
 from bot.answer.terms import Word, key, read_words, text_keys
 from bot.lexical import LexicalIndex
-from bot.text import stem
+from bot.text import stem, terms
 
 Matrix = np.ndarray[tuple[int, int], np.dtype[np.float64]]
 
@@ -112,7 +112,10 @@ class Vocabulary:
     def known(self, w: Word) -> bool:
         """Whether the corpus uses the word or something it stands for."""
         term = stem(w.text)
-        return term in self.lexical.df or term in self.labels or any(k.startswith("@") for k in w.keys)
+        if term in self.lexical.df or term in self.labels or any(k.startswith("@") for k in w.keys):
+            return True
+        parts = terms(w.text)  # "Ryong-nam", "US-China": the index holds the parts
+        return len(parts) > 1 and all(p in self.lexical.df or p in self.labels for p in parts)
 
     def weight(self, w: Word) -> float:
         """A word's weight: its inverse document frequency (rare words tell most)."""

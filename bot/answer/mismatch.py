@@ -19,8 +19,7 @@ from bot.answer.terms import text_keys
 from bot.names import PEOPLE, is_place
 
 MISMATCH_FEATURES = (
-    "q_detail",
-    "q_realised",
+    "detail_unmet",
     "new_answer",
     "new_answer_window",
     "anticipated",
@@ -122,16 +121,17 @@ def mismatch_row(
     text = best.text
     window_text = " ".join(c.text for c in window)
     detail = float(bool(_DETAIL.search(q.core)))
-    realised = float(bool(_REALISED.search(q.core)) or q.answer_type == "yesno")
+    # A question about an expectation ("what was Xi expected to secure") is answered by the expectation.
+    realised = float((bool(_REALISED.search(q.core)) or q.answer_type == "yesno") and not _ANTICIPATED.search(q.core))
     anticipated = float(bool(_ANTICIPATED.search(text)))
     asked = ordinals(q.core)
     near = ordinals(window_text)
     seen = set().union(*(ordinals(s.text) for c in candidates for s in c.reading.sentences)) if asked else set()
+    found = max(new_answer(q, c.text, c) for c in window)
     return [
-        detail,
-        realised,
+        detail * float(found < 0 or bool(_WITHHELD.search(window_text))),
         new_answer(q, text, best),
-        max(new_answer(q, c.text, c) for c in window),
+        found,
         anticipated,
         float(bool(_WITHHELD.search(text))),
         realised * anticipated,
@@ -175,6 +175,8 @@ def new_answer(q: Question, text: str, c: Candidate) -> float:
         )
     elif kind == "where":
         found = any(is_place(m.group(1)) and not (text_keys(m.group(1)) & asked) for m in _PLACE.finditer(text))
+    elif kind == "ordinal":
+        found = bool(ordinals(text) - ordinals(q.core))
     elif kind == "how-many":
         found = any(not _YEAR.match(n) and n.lower() not in q.numbers for n in _COUNT.findall(text))
     else:
@@ -186,7 +188,7 @@ def _kind(q: Question) -> str:
     if re.search(r"\b(?:full\s+)?name\s+of\b|\bwhat\s+is\s+(?:the\s+)?(?:\w+\s+)?name\b", q.core, re.I):
         return "who"
     if re.search(r"\b(?:which|what)\s+(?:\w+\s+)?anniversary\b", q.core, re.I):
-        return "how-many"
+        return "ordinal"
     return q.answer_type
 
 
