@@ -141,8 +141,8 @@ def test_kim_to_xi_is_answered_with_kims_words(seeded: Services) -> None:
 
 def test_filler_does_not_flip_an_answer(seeded: Services) -> None:
     """Adding "Please cite." or "@everyone" to an answered question leaves it answered, with the same citations."""
-    plain = seeded.ask("Which anniversary did the July 2021 letters mark?")
-    noisy = seeded.ask("@everyone Which anniversary did the July 2021 letters mark? Please cite.")
+    plain = seeded.ask("Where did Ri Ryong-nam and Song Tao meet?")
+    noisy = seeded.ask("@everyone Where did Ri Ryong-nam and Song Tao meet? Please cite.")
     assert plain.status == noisy.status == "answered"
     assert [c.quote for c in noisy.citations] == [c.quote for c in plain.citations]
 

@@ -115,7 +115,7 @@ def test_a_bare_address_in_a_model_sentence_is_removed(hostile: Services) -> Non
 
 def test_the_capped_question_notice_survives_llm_mode(hostile: Services) -> None:
     """In LLM mode the answer to an overlong question still says that the question was capped."""
-    answer = ask_llm(hostile, obeying(KEPT), question=TRADE + " trade" * 4000)
+    answer = ask_llm(hostile, obeying(KEPT), question=TRADE + " please" * 4000)
     assert answer.answer == KEPT and answer.notice and "characters long" in answer.notice
 
 

@@ -17,11 +17,12 @@ from functools import cached_property
 import numpy as np
 
 from bot.answer.candidates import Candidate
+from bot.answer.mismatch import MISMATCH_FEATURES, mismatch_row
 from bot.answer.question import FRAME, Question, same_person
 from bot.answer.sentences import SentenceFacts
 from bot.answer.terms import Word, key, read_words, text_keys
 from bot.index.lexical import LexicalIndex
-from bot.text import stem
+from bot.text import stem, terms
 
 Matrix = np.ndarray[tuple[int, int], np.dtype[np.float64]]
 
@@ -73,6 +74,7 @@ VERIFIER_FEATURES = (
     "best_type_fit",
     "best_role_fit",
     "multi",
+    *MISMATCH_FEATURES,
     *(f"best.{name}" for name in RANKER_FEATURES),  # what the ranker saw of the best candidate
 )
 _REASON = re.compile(
@@ -110,7 +112,10 @@ class Vocabulary:
     def known(self, w: Word) -> bool:
         """Whether the corpus uses the word or something it stands for."""
         term = stem(w.text)
-        return term in self.lexical.df or term in self.labels or any(k.startswith("@") for k in w.keys)
+        if term in self.lexical.df or term in self.labels or any(k.startswith("@") for k in w.keys):
+            return True
+        parts = terms(w.text)  # "Ryong-nam", "US-China": the index holds the parts
+        return len(parts) > 1 and all(p in self.lexical.df or p in self.labels for p in parts)
 
     def weight(self, w: Word) -> float:
         """A word's weight: its inverse document frequency (rare words tell most)."""
@@ -269,6 +274,7 @@ def verifier_row(
         best_type_fit=x[b, f["type_fit"]],
         best_role_fit=x[b, f["speaker_fit"]] + x[b, f["addressee_fit"]] - x[b, f["reversed_roles"]],
     )
+    row.update(zip(MISMATCH_FEATURES, mismatch_row(q, best, [candidates[j] for j in near], candidates), strict=True))
     # The best candidate's whole ranker row as well: how well it matches, not only how it stands against the
     # other candidates (held out, this lifts refused near misses by about six points at the same false refusals).
     row.update({f"best.{name}": float(x[b, j]) for name, j in f.items()})
@@ -458,6 +464,8 @@ def _speaks(name: str | None, c: Candidate) -> bool:
         return False
     if same_person(c.facts.speaker, name):
         return True
+    if c.facts.speaker is not None:  # someone else's words, whoever else the sentence names
+        return False
     return same_person(name, " ".join(w for w in re.findall(r"[A-Z][\w-]+", c.text))) and bool(_SAID.search(c.text))
 
 

@@ -30,7 +30,7 @@ FALSE_REFUSALS = 0.10  # the most answerable questions the threshold may refuse,
 L2 = 1.0
 KEEPS = (0.5, 0.3, 0.2, 0.1, 0.05)  # the shares of the best's probability a further sentence may need
 VERIFIER_LABEL = "answerable"  # "best": the best candidate holds gold evidence; "answerable": the corpus answers
-VERIFIER_L2 = 1.0
+VERIFIER_L2S = (1.0, 3.0, 10.0, 30.0, 100.0)  # the verifier's penalties tried; the folds choose one
 MODEL_PATH = Path(__file__).with_name("model.json")
 
 
@@ -121,17 +121,37 @@ def fit_model(answerer: Answerer, examples: Sequence[Example]) -> tuple[AnswerMo
     inner = _out_of_fold(examples, fit_ranker, verifier_inputs)
     rows = np.vstack([r for r, _ in inner])
     labels = np.array([y for _, y in inner])
-    verifier = Logistic.fit(rows, labels, VERIFIER_FEATURES, VERIFIER_L2)
     groups = np.array(_folds(examples))
-    probs = np.zeros(len(examples))
-    for g in sorted(set(groups)):
-        part = Logistic.fit(rows[groups != g], labels[groups != g], VERIFIER_FEATURES, VERIFIER_L2)
-        probs[groups == g] = part.proba(rows[groups == g])
     answerable = np.array([e.gold.answerable for e in examples])
+    l2, probs = choose_penalty(rows, labels, groups, answerable)
+    verifier = Logistic.fit(rows, labels, VERIFIER_FEATURES, l2)
     threshold = choose_threshold(probs, answerable)
     keep = choose_keep(answerer, examples)
     model = AnswerModel(fit_ranker(examples), verifier, threshold, keep)
-    return model, {"probs": probs, "labels": labels, "answerable": answerable, "threshold": threshold, "keep": keep}
+    validation = {"probs": probs, "labels": labels, "answerable": answerable, "threshold": threshold, "keep": keep}
+    return model, validation | {"l2": l2}
+
+
+def choose_penalty(
+    rows: FloatArray, labels: FloatArray, groups: np.ndarray, answerable: np.ndarray
+) -> tuple[float, FloatArray]:
+    """The verifier's L2 penalty whose out-of-fold probabilities refuse the most unanswerable questions at the
+    threshold that refuses at most FALSE_REFUSALS of the answerable ones (ties: the lower log loss), with
+    those probabilities."""
+    best: tuple[float, float, float, FloatArray] | None = None
+    for l2 in VERIFIER_L2S:
+        probs = np.zeros(len(rows))
+        for g in sorted(set(groups)):
+            part = Logistic.fit(rows[groups != g], labels[groups != g], VERIFIER_FEATURES, l2)
+            probs[groups == g] = part.proba(rows[groups == g])
+        threshold = choose_threshold(probs, answerable)
+        refused = float((probs[~answerable] < threshold).mean()) if (~answerable).any() else 0.0
+        p = np.clip(probs, 1e-6, 1 - 1e-6)
+        loss = -float(np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)))
+        if best is None or (refused, -loss) > (best[1], -best[2]):
+            best = (l2, refused, loss, probs)
+    assert best is not None
+    return best[0], best[3]
 
 
 def choose_keep(answerer: Answerer, examples: Sequence[Example]) -> float:
