@@ -95,7 +95,10 @@ class Logistic:
                 s = z @ b
                 p = np.exp(s - s.max())
                 p /= p.sum()
-                r = np.where(pos, p, 0.0)
+                # The positives' share, normalised among themselves in their own scale: when every positive
+                # is far below the best candidate, p underflows to 0 there and p / p.sum() would be 0 / 0.
+                r = np.zeros_like(p)
+                r[pos] = np.exp(s[pos] - s[pos].max())
                 r /= r.sum()
                 loss -= float(np.log(max(float(p[pos].sum()), 1e-300)))
                 mp, mr = p @ z, r @ z
