@@ -224,12 +224,15 @@ def test_cli_ingest_refused_url_is_one_line_and_exit_1(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Without the flag, `yalu ingest URL` prints one refusal line and exits 1; nothing is indexed."""
+    """Without the flag, `yalu ingest URL` prints one refusal line and exits 1; the page is not indexed (the
+    first ingest of a new data dir indexes only the knowledge folder, as the first `yalu ask` would)."""
     monkeypatch.setenv("YALU_KNOWLEDGE_DIR", str(knowledge_copy))
     assert main(["ingest", f"{site[0]}/article"]) == 1
     captured = capsys.readouterr()
     assert captured.out.startswith("0 added") and len(captured.err.strip().splitlines()) == 1
-    assert build_services(make_settings(Path("data"), knowledge_copy)).store.count_articles() == 0
+    indexed = build_services(make_settings(Path("data"), knowledge_copy)).store.articles()
+    assert len(indexed) == len(list(knowledge_copy.glob("*.md")))
+    assert not any(a.url and a.url.startswith(site[0]) for a in indexed)
 
 
 async def test_discord_admin_adds_a_url(services: Services, tmp_path: Path, site: tuple[str, list[str]]) -> None:
