@@ -22,6 +22,7 @@ from bot.present.replies import (
     answer_reply,
     briefing_reply,
     compare_reply,
+    eval_reply,
     feedback_reply,
     help_reply,
     ingest_reply,
@@ -232,6 +233,19 @@ def _watches(services: Services, call: Call) -> Reply:
     return Reply("watch", "Your watches", blocks)
 
 
+def _eval(services: Services, call: Call) -> Reply:
+    from bot.answer.gold import load_gold
+    from bot.evaluate import evaluate
+
+    file = call.args.get("file")
+    if not file:
+        raise BadQuestion("attach a gold file (.jsonl, one question a line, as `yalu eval` reads)")
+    path = Path(str(file)).expanduser()
+    if path.suffix.lower() != ".jsonl":
+        raise BadQuestion(f"{path.name}: a gold file is .jsonl, one question a line")
+    return eval_reply(evaluate(services, load_gold(path)))
+
+
 def _feedback(services: Services, call: Call) -> Reply:
     from bot.feedback import FeedbackStore
 
@@ -361,6 +375,14 @@ COMMANDS: dict[str, Command] = {
             (Option("remove", "the number of a watch to remove", kind="int"),),
             _watches,
             slow=False,
+        ),
+        Command(
+            "eval",
+            "score the answers to a gold file (.jsonl) of questions, evidence and facts; admin role only",
+            (Option("file", "the gold file", kind="file", positional=True),),
+            _eval,
+            admin=True,
+            private=True,
         ),
         Command(
             "feedback",

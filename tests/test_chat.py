@@ -12,6 +12,7 @@ from bot.chat_commands import COMMANDS, ChatSession, parse_line
 from bot.cli import main
 from bot.errors import BadQuestion
 from bot.services import Services
+from tests.conftest import FIXTURES
 
 
 def test_parse_line_reads_free_text_and_options() -> None:
@@ -52,19 +53,20 @@ def test_the_table_holds_the_discord_commands() -> None:
         "feeds",
         "watch",
         "watches",
+        "eval",
         "feedback",
         "help",
     ]
-    assert [c.name for c in COMMANDS.values() if c.admin] == ["add", "feeds", "feedback"]
-    assert [c.name for c in COMMANDS.values() if c.local_files] == ["add"]
+    assert [c.name for c in COMMANDS.values() if c.admin] == ["add", "feeds", "eval", "feedback"]
+    assert [c.name for c in COMMANDS.values() if c.local_files] == ["add", "eval"]
 
 
-# What `yalu` has that a conversation has not: the two adapters themselves, and the operator's tools that
-# read local gold files or build corpora for minutes. Every other subcommand is a command of the table.
+# What `yalu` has that a conversation has not: the two adapters themselves, and the benchmark, which embeds
+# synthetic corpora for minutes and measures the machine, not the corpus (it would hold the bot's one core
+# thread). Every other subcommand is a command of the table.
 OPERATOR_ONLY = {
     "bot": "runs the Discord adapter",
     "chat": "is this adapter",
-    "eval": "scores a local gold file",
     "bench": "builds benchmark corpora for minutes",
 }
 CLI_TO_TABLE = {"ingest": "add"}  # the same operation; Discord takes an attachment or a URL
@@ -229,3 +231,16 @@ def test_add_in_chat_takes_every_article_type_the_ingest_reads(services: Service
     assert added.tone == "ok" and "added: letter-2024" in added.blocks[0].text, added.text
     refused = session.handle(f"/add {tmp_path / 'letter.pdf'}")
     assert refused.tone == "error" and all(s in refused.text for s in SUPPORTED_SUFFIXES)
+
+
+def test_eval_in_chat_scores_a_gold_file_as_yalu_eval_does(seeded: Services) -> None:
+    """/eval FILE gives the summary line `yalu eval` prints, each kind's figures and the questions missed."""
+    from bot.answer.gold import load_gold
+    from bot.evaluate import evaluate
+
+    gold = FIXTURES / "gold_small.jsonl"
+    reply = ChatSession(seeded).handle(f"/eval {gold}")
+    figures = evaluate(seeded, load_gold(gold)).summary_line().split(" p50_ms")[0]  # timings differ per run
+    assert reply.kind == "eval" and reply.blocks[0].text.startswith(figures)
+    assert reply.blocks[1].heading == "By kind" and "unanswerable: n=" in reply.blocks[1].text
+    assert ChatSession(seeded).handle("/eval notes.txt").tone == "error"

@@ -224,3 +224,17 @@ async def test_feedback_is_for_admins_and_private(harness: Harness) -> None:
     await harness.slash("feedback", user=harness.admin)
     reply = harness.http.messages()[-1]
     assert reply["flags"] & 64 and "0 \U0001f44d, 1 \U0001f44e on 1 replies" in reply["embeds"][0]["description"]
+
+
+async def test_eval_scores_an_attached_gold_file_for_admins_privately(harness: Harness, seeded: Services) -> None:
+    """/eval with an attached gold file answers an admin privately with `yalu eval`'s summary line."""
+    from bot.answer.gold import load_gold
+    from bot.evaluate import evaluate
+    from tests.conftest import FIXTURES
+
+    gold = FIXTURES / "gold_small.jsonl"
+    await harness.slash("eval", user=harness.admin, file=gold)
+    reply = harness.http.messages()[-1]
+    assert reply["flags"] & 64
+    shown = reply["embeds"][0]["description"].replace("\\_", "_")  # Discord markdown escapes the underscores
+    assert evaluate(seeded, load_gold(gold)).summary_line().split(" p50_ms")[0] in shown

@@ -151,6 +151,17 @@ DISCORD_TIP = (
 )
 
 
+async def evaluate(interaction: Interaction, file: discord.Attachment) -> None:
+    """/eval: score the answers to an attached gold file (admins, privately), as `yalu eval` does."""
+    if file.size > MAX_UPLOAD_BYTES:
+        raise BadQuestion(f"{file.filename} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB: not a gold file")
+    await interaction.response.defer(thinking=True, ephemeral=True)
+    with tempfile.TemporaryDirectory(prefix="yalu-eval-") as folder:
+        path = Path(folder) / (re.sub(r"[^\w.\-]", "_", Path(file.filename).name) or "gold.jsonl")
+        await file.save(path)
+        await run(interaction, "eval", {"file": path})
+
+
 async def feedback(interaction: Interaction) -> None:
     """/feedback: the votes on answers and the latest answers voted down (admins, privately)."""
     await run(interaction, "feedback", {})
@@ -204,7 +215,7 @@ def _command(callback: Any, name: str) -> app_commands.Command[Any, ..., None]:
 
 def slash_commands() -> list[app_commands.Command[Any, ..., None] | app_commands.Group]:
     """Fresh command objects for one bot's tree: ask, brief, summarize, accounts, sources, timeline, trace,
-    compare, quotes, search, add, feedback, help, and /feeds, /watch, /watches; the table's `admin` commands
+    compare, quotes, search, add, eval, feedback, help, and /feeds, /watch, /watches; the table's `admin` commands
     are offered to server managers only and check the admin role."""
     from bot.discord_app.feed_commands import admin_command, feed_commands
 
@@ -220,6 +231,7 @@ def slash_commands() -> list[app_commands.Command[Any, ..., None] | app_commands
         _command(quotes, "quotes"),
         _command(search, "search"),
         _command(add, "add"),
+        _command(evaluate, "eval"),
         _command(feedback, "feedback"),
         _command(help_command, "help"),
     ]

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.conversation import Query
     from bot.digest.brief import Briefing
     from bot.digest.summarize import KeyQuote, Summary
+    from bot.evaluate import EvalResult
     from bot.index.retrieve import Retrieval
     from bot.index.store import ArticleInfo
     from bot.ingest.ingestor import IngestReport
@@ -235,6 +236,26 @@ def search_reply(query: str, retrieval: Retrieval, registry: Mapping[str, Articl
         lines.append(f"[{n}] {opening[:160]}\u2026" if len(opening) > 160 else f"[{n}] {opening}")
     text = "\n".join(lines) or "No passage matches."
     return Reply("search", f"Passages for \u201c{query}\u201d", [Block(text)], citations, question=query)
+
+
+def eval_reply(result: EvalResult) -> Reply:
+    """`yalu eval`'s figures: the one summary line, each kind's line, and the questions answered without
+    their gold evidence (a refusal counts as no hit)."""
+    blocks = [Block(result.summary_line())]
+    kinds = []
+    for kind, m in result.by_kind.items():
+        if kind == "unanswerable":
+            kinds.append(f"{kind}: n={m['n']:.0f} refused={m['refused_unanswerable']:.2f}")
+        else:
+            kinds.append(
+                f"{kind}: n={m['n']:.0f} evidence={m['evidence_hit_rate']:.2f} facts={m['fact_recall']:.2f} "
+                f"refused={m['refused_answerable']:.2f}"
+            )
+    blocks.append(Block("\n".join(kinds), "By kind"))
+    missed = [str(r["id"]) for r in result.rows if r.get("evidence_hit") is False]
+    if missed:
+        blocks.append(Block(", ".join(missed[:20]) + (" \u2026" if len(missed) > 20 else ""), "Without gold evidence"))
+    return Reply("eval", f"Evaluation of {len(result.rows)} questions", blocks)
 
 
 def feedback_reply(votes: list[dict[str, Any]], latest: int = 5) -> Reply:
