@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -230,7 +230,7 @@ class Services:
 
         text = clean_question(query, self.settings.max_question_chars)
         found = self.answerer.retrieve(text, self.filters(since, until, outlet), k=k)
-        return Retrieval(found.query, found.vector, found.passages[:k])  # the k best, from every date searched
+        return replace(found, passages=found.passages[:k])  # the k best, from every date searched
 
     def find_article(self, ref: str, files: bool = True) -> Article:
         """The article `ref` names: an indexed id or unique title fragment, or (when `files`) an article file.
@@ -291,8 +291,6 @@ class Services:
 
     def _lead(self, briefing: Briefing, today: dt.date | None) -> Briefing:
         """The briefing led by the anniversaries that fall `today`, drawn from every indexed article."""
-        from dataclasses import replace
-
         from bot.analysis.phrases import corpus_articles
         from bot.digest.anniversaries import anniversary_notes
 

@@ -192,13 +192,12 @@ class Answerer:
         if found.note:
             return found
         if q.periods and not filters.window:
-            for period in q.periods[:3]:
+            for period in q.periods[:3]:  # a window with no article returns at once, with no passage
                 window = Window(period.first, period.last + _PERIOD_GRACE)
-                if self._window_has_articles(window):
-                    more = self.retriever.search(
-                        query, Filters(window, filters.outlets), k=k // 2, per_article=2, vector=found.vector
-                    )
-                    passages += more.passages
+                more = self.retriever.search(
+                    query, Filters(window, filters.outlets), k=k // 2, per_article=2, vector=found.vector
+                )
+                passages += more.passages
         passages = list({p.chunk.id: p for p in sorted(passages, key=lambda p: p.score)}.values())
         passages.sort(key=lambda p: -p.score)
         return Retrieval(query, found.vector, passages)
@@ -236,12 +235,6 @@ class Answerer:
                 if len(self._embedded) > 4096:
                     self._embedded.pop(next(iter(self._embedded)))
         return np.stack([self._embedded[t] for t in texts])
-
-    # --- windows ---------------------------------------------------------------------------------
-    def _window_has_articles(self, window: Window) -> bool:
-        if not window:
-            return True
-        return bool(self.retriever.columns.in_window(window).any())
 
     @staticmethod
     def _nothing_published(question: str, note: str, qid: str | None, notice: str | None, t0: float) -> Answer:
