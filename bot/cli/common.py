@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from bot.answer_model import Citation
     from bot.config import Settings
+    from bot.ingest.run import Notify
     from bot.services import Services
 
     # argparse's subparser collection; its class is private, so it is named once here.
@@ -71,14 +72,18 @@ def open_services(console: Console | None = None) -> Services:
     loaded = settings()
     remember(loaded)
     built = opened(build_services(loaded))
-    if built.store.count_articles() > 0:
-        return built  # no progress bar at all: even an empty one writes to stderr
-    with progress_bar(console, "Building the index from the knowledge folder") as update:
-        report = built.ensure_index(update)
-    if report and report.errors:
-        for line in report.errors:
-            warn(f"skipped {line}")
+    build_on_first_use(built, console)
     return built
+
+
+def build_on_first_use(built: Services, console: Console | None = None, on_wait: Notify | None = None) -> None:
+    """Build an empty index from the knowledge folder, with a progress bar and a line per file skipped."""
+    if built.store.count_articles() > 0:
+        return  # no progress bar at all: even an empty one writes to stderr
+    with progress_bar(console, "Building the index from the knowledge folder") as update:
+        report = built.ensure_index(update, on_wait=on_wait)
+    for line in report.errors if report else []:
+        warn(f"skipped {line}")
 
 
 def stdout() -> Console:

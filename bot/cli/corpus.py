@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import open_services, opened, print_json, settings, stdout, warn
+from bot.cli.common import build_on_first_use, open_services, opened, print_json, settings, stdout, warn
 from bot.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -80,12 +80,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _build_first(built: Services) -> None:
     """On an empty index, build it from the knowledge folder first, as the first `yalu ask` would: adding
     one article to a new data dir must not leave the seed articles (and the folder's others) unindexed."""
-    if not built.settings.knowledge_dir.is_dir() or built.store.count_articles() > 0:
-        return  # no folder yet: this ingest's copies start it
-    with progress_bar(None, "Building the index from the knowledge folder") as progress:
-        first = built.ensure_index(progress, on_wait=_waiting)
-    for line in first.errors if first else []:
-        warn(f"skipped {line}")
+    if built.settings.knowledge_dir.is_dir():  # no folder yet: this ingest's copies start it
+        build_on_first_use(built, on_wait=_waiting)
 
 
 def _open_for_ingest(settings: Settings, rebuild: bool) -> Services:
