@@ -153,13 +153,10 @@ DISCORD_TIP = (
 
 async def evaluate(interaction: Interaction, file: discord.Attachment) -> None:
     """/eval: score the answers to an attached gold file (admins, privately), as `yalu eval` does."""
-    if file.size > MAX_UPLOAD_BYTES:
-        raise BadQuestion(f"{file.filename} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB: not a gold file")
+    _check_size(file, "a gold file")
     await interaction.response.defer(thinking=True, ephemeral=True)
     with tempfile.TemporaryDirectory(prefix="yalu-eval-") as folder:
-        path = Path(folder) / (re.sub(r"[^\w.\-]", "_", Path(file.filename).name) or "gold.jsonl")
-        await file.save(path)
-        await run(interaction, "eval", {"file": path})
+        await run(interaction, "eval", {"file": await _saved(file, Path(folder), "gold.jsonl")})
 
 
 async def feedback(interaction: Interaction) -> None:
@@ -195,15 +192,25 @@ def admin_only(interaction: discord.Interaction[Any]) -> bool:
 
 async def add(interaction: Interaction, file: discord.Attachment | None = None, url: str | None = None) -> None:
     """/add: index an attached article file (admins only); its summary is then posted as a new article."""
-    if file is not None and file.size > MAX_UPLOAD_BYTES:
-        raise BadQuestion(f"{file.filename} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB: not an article file")
+    if file is not None:
+        _check_size(file, "an article file")
     await interaction.response.defer(thinking=True)  # before the download, which may take a while
     with tempfile.TemporaryDirectory(prefix="yalu-add-") as folder:
-        path = None
-        if file is not None:
-            path = Path(folder) / (re.sub(r"[^\w.\-]", "_", Path(file.filename).name) or "article.txt")
-            await file.save(path)
+        path = await _saved(file, Path(folder), "article.txt") if file is not None else None
         await run(interaction, "add", {"file": path, "url": url})
+
+
+def _check_size(file: discord.Attachment, what: str) -> None:
+    """An attachment larger than MAX_UPLOAD_BYTES is refused in one line, before it is downloaded."""
+    if file.size > MAX_UPLOAD_BYTES:
+        raise BadQuestion(f"{file.filename} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB: not {what}")
+
+
+async def _saved(file: discord.Attachment, folder: Path, default: str) -> Path:
+    """Download an attachment into `folder` under its own name made safe (`default` if nothing is left)."""
+    path = folder / (re.sub(r"[^\w.\-]", "_", Path(file.filename).name) or default)
+    await file.save(path)
+    return path
 
 
 def _command(callback: Any, name: str) -> app_commands.Command[Any, ..., None]:
