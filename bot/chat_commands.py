@@ -20,6 +20,7 @@ from bot.errors import BadQuestion
 from bot.present.replies import (
     accounts_reply,
     answer_reply,
+    bench_reply,
     briefing_reply,
     compare_reply,
     eval_reply,
@@ -252,10 +253,32 @@ def _feedback(services: Services, call: Call) -> Reply:
     return feedback_reply(list(FeedbackStore.in_data_dir(services.settings.data_dir).votes()))
 
 
+def _bench(services: Services, call: Call) -> Reply:
+    import tempfile
+
+    from bot.bench.questions import QUESTIONS
+    from bot.bench.run import BenchOptions, benchmark, check_remote_size
+
+    simulate, articles = call.number("simulate"), call.number("articles")
+    if simulate is not None and articles is not None:
+        raise BadQuestion("/bench measures --simulate N or --articles N, not both")
+    simulated = articles is None
+    size = articles if articles is not None else simulate if simulate is not None else BENCH_DEFAULT_SIZE
+    rounds = call.number("rounds") or 2
+    if size < 1 or not 1 <= rounds <= 10:
+        raise BadQuestion("/bench needs at least 1 article and 1 to 10 rounds")
+    if not call.local:
+        check_remote_size(size, simulated)
+    with tempfile.TemporaryDirectory(prefix="yalu-bench-") as tmp:
+        options = BenchOptions([size], Path(tmp), services.settings.knowledge_dir, QUESTIONS, rounds=rounds)
+        return bench_reply(benchmark(options, simulated))
+
+
 def _help(services: Services, call: Call) -> Reply:
     return help_reply([(c.usage(), c.help) for c in COMMANDS.values()])
 
 
+BENCH_DEFAULT_SIZE = 1000  # simulated articles: about a minute, well within Discord's wait
 _DATE = "YYYY, YYYY-MM or YYYY-MM-DD"
 _SINCE = Option("since", f"earliest publication date: {_DATE}")
 _UNTIL = Option("until", f"latest publication date: {_DATE}")
@@ -390,6 +413,18 @@ COMMANDS: dict[str, Command] = {
             (),
             _feedback,
             slow=False,
+            admin=True,
+            private=True,
+        ),
+        Command(
+            "bench",
+            "time answers, memory, cold start on a synthetic index (default 1,000 articles); admin role only",
+            (
+                Option("simulate", "articles in a simulated index (no model at build time)", kind="int"),
+                Option("articles", "articles in a real-model corpus instead (slower: each is embedded)", kind="int"),
+                Option("rounds", "timed passes over the questions (default 2)", kind="int"),
+            ),
+            _bench,
             admin=True,
             private=True,
         ),

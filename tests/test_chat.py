@@ -37,7 +37,7 @@ def test_parse_line_refuses_bad_input_in_one_line() -> None:
 
 def test_the_table_holds_the_discord_commands() -> None:
     """The table has ask ... sources, the analysis tools (timeline, trace, compare, quotes, search), add, feeds,
-    watch, watches and help; only add and feeds need the admin role."""
+    watch, watches, eval, feedback, bench and help; add, feeds, eval, feedback and bench need the admin role."""
     assert list(COMMANDS) == [
         "ask",
         "brief",
@@ -55,19 +55,18 @@ def test_the_table_holds_the_discord_commands() -> None:
         "watches",
         "eval",
         "feedback",
+        "bench",
         "help",
     ]
-    assert [c.name for c in COMMANDS.values() if c.admin] == ["add", "feeds", "eval", "feedback"]
+    assert [c.name for c in COMMANDS.values() if c.admin] == ["add", "feeds", "eval", "feedback", "bench"]
     assert [c.name for c in COMMANDS.values() if c.local_files] == ["add", "eval"]
 
 
-# What `yalu` has that a conversation has not: the two adapters themselves, and the benchmark, which embeds
-# synthetic corpora for minutes and measures the machine, not the corpus (it would hold the bot's one core
-# thread). Every other subcommand is a command of the table.
+# What `yalu` has that a conversation has not: the two adapters themselves. Every other subcommand is a
+# command of the table.
 OPERATOR_ONLY = {
     "bot": "runs the Discord adapter",
     "chat": "is this adapter",
-    "bench": "builds benchmark corpora for minutes",
 }
 CLI_TO_TABLE = {"ingest": "add"}  # the same operation; Discord takes an attachment or a URL
 
@@ -244,3 +243,18 @@ def test_eval_in_chat_scores_a_gold_file_as_yalu_eval_does(seeded: Services) -> 
     assert reply.kind == "eval" and reply.blocks[0].text.startswith(figures)
     assert reply.blocks[1].heading == "By kind" and "unanswerable: n=" in reply.blocks[1].text
     assert ChatSession(seeded).handle("/eval notes.txt").tone == "error"
+
+
+def test_bench_in_chat_reports_the_figures_yalu_bench_tables(seeded: Services) -> None:
+    """/bench --simulate N builds a simulated index and replies with every figure of `yalu bench --simulate`'s
+    table, one value per size; both options at once, or no article, are one clear line."""
+    from bot.bench.table import SIMULATED_COLUMNS
+
+    reply = ChatSession(seeded).handle("/bench --simulate 7 --rounds 1")
+    assert reply.kind == "bench" and reply.tone == "ok" and reply.title == "Benchmark: 7 articles (simulated)"
+    lines = dict(line.split(": ", 1) for line in reply.blocks[0].text.splitlines())
+    assert list(lines) == [label for label, _, _ in SIMULATED_COLUMNS if label != "articles"]
+    assert int(lines["sentences"]) > 7 * 7 and float(lines["cold start s"]) > 0
+    assert reply.note and "cores" in reply.note
+    for line in ("/bench --simulate 7 --articles 7", "/bench --simulate 0"):
+        assert ChatSession(seeded).handle(line).tone == "error", line

@@ -238,3 +238,21 @@ async def test_eval_scores_an_attached_gold_file_for_admins_privately(harness: H
     assert reply["flags"] & 64
     shown = reply["embeds"][0]["description"].replace("\\_", "_")  # Discord markdown escapes the underscores
     assert evaluate(seeded, load_gold(gold)).summary_line().split(" p50_ms")[0] in shown
+
+
+async def test_bench_is_for_admins_privately_and_refuses_what_discord_cannot_wait_for(harness: Harness) -> None:
+    """/bench runs the simulated bench for an admin and answers privately with its figures; a size past the
+    limit is one private line naming the terminal command, and nothing is built."""
+    from bot.bench.run import REMOTE_LIMITS
+
+    await harness.slash("bench", user=harness.member, simulate=6)
+    assert "Yalu admin" in harness.http.messages()[-1]["content"]
+    too_big = REMOTE_LIMITS[True] + 1
+    await harness.slash("bench", user=harness.admin, simulate=too_big)
+    refused = harness.http.messages()[-1]
+    assert refused["flags"] & 64 and f"yalu bench --simulate {too_big}" in refused["content"]
+    await harness.slash("bench", user=harness.admin, simulate=6, rounds=1)
+    reply = harness.http.messages()[-1]
+    embed = reply["embeds"][0]
+    assert reply["flags"] & 64 and embed["title"] == "Benchmark: 6 articles (simulated)"
+    assert "plain p95 ms: " in embed["description"] and "cold start s: " in embed["description"]

@@ -413,6 +413,7 @@ COMMAND_NAMES = [
     "accounts",
     "add",
     "ask",
+    "bench",
     "brief",
     "compare",
     "eval",
@@ -431,8 +432,8 @@ COMMAND_NAMES = [
 
 
 async def test_create_bot_syncs_the_commands(seeded: Services, tmp_path: Path) -> None:
-    """create_bot puts the seventeen commands on the tree (ask ... help, the analysis tools, eval, feedback,
-    feeds, watch, watches); setup_hook syncs them."""
+    """create_bot puts the eighteen commands on the tree (ask ... help, the analysis tools, eval, feedback,
+    bench, feeds, watch, watches); setup_hook syncs them."""
     services = bot_settings(seeded, tmp_path)
     assert sorted(c.name for c in create_bot(services).tree.get_commands()) == COMMAND_NAMES
     harness = await start(services)
@@ -444,12 +445,12 @@ async def test_create_bot_syncs_the_commands(seeded: Services, tmp_path: Path) -
 
 
 async def test_admin_commands_are_for_server_managers_and_never_in_dms(seeded: Services, tmp_path: Path) -> None:
-    """/add, /eval, /feedback and /feeds sync with default_member_permissions (Manage Server) and no DM context;
-    /ask allows both."""
+    """/add, /eval, /feedback, /bench and /feeds sync with default_member_permissions (Manage Server) and no DM
+    context; /ask allows both."""
     harness = await start(bot_settings(seeded, tmp_path))
     try:
         synced = {c["name"]: c for c in harness.synced[0]}
-        for name in ("add", "eval", "feedback", "feeds"):
+        for name in ("add", "eval", "feedback", "bench", "feeds"):
             assert synced[name]["default_member_permissions"] == 32 and synced[name]["dm_permission"] is False
             assert synced[name]["contexts"] == [0]  # guild only
         assert synced["ask"]["default_member_permissions"] is None

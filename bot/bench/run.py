@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.errors import YaluError
+from bot.bench.table import COLUMNS, SIMULATED_COLUMNS, Column, cell, heading
+from bot.errors import BadQuestion, YaluError
+
+# Sizes a caller away from this machine may ask for (`/bench` in Discord): Discord stops waiting for a reply
+# after 15 minutes, and the bench holds the core thread while it runs. The terminal has no limit.
+REMOTE_LIMITS = {True: 3000, False: 100}  # simulated, real model
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,48 @@ class BenchOptions:
     ceiling_sample: int = 4000
     seed: int = 7
     keep: bool = False
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """The figures of one benchmark run: a row per size (and a growth row), the machine, which bench it was."""
+
+    rows: list[dict[str, Any]]
+    machine: dict[str, Any]
+    simulated: bool
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """The figures this kind of bench reports, as (label, key, format)."""
+        return SIMULATED_COLUMNS if self.simulated else COLUMNS
+
+    def headings(self) -> list[str]:
+        """One heading per row: "1,000 articles", ..., "growth exponent"."""
+        return [heading(row) for row in self.rows]
+
+    def figures(self) -> list[tuple[str, list[str]]]:
+        """(label, one formatted cell per row) for every figure, in the table's order."""
+        return [(label, [cell(row, key, fmt) for row in self.rows]) for label, key, fmt in self.columns]
+
+
+def benchmark(options: BenchOptions, simulated: bool) -> BenchResult:
+    """The benchmark the CLI's `yalu bench` and the table's `/bench` both run: real-model corpora of
+    `options.sizes` articles, or simulated indexes of those sizes (`simulated`)."""
+    from bot.bench.measure import machine
+
+    rows = run_simulated(options) if simulated else run_benchmark(options)
+    return BenchResult(rows, machine(), simulated)
+
+
+def check_remote_size(size: int, simulated: bool) -> None:
+    """Refuse, in one line, a size too large to answer within Discord's wait (see REMOTE_LIMITS)."""
+    limit = REMOTE_LIMITS[simulated]
+    if size > limit:
+        flag = "--simulate" if simulated else "--articles"
+        raise BadQuestion(
+            f"{size:,} {'simulated' if simulated else 'real-model'} articles take longer than Discord waits "
+            f"(at most {limit:,} here): run `yalu bench {flag} {size}` on the bot's machine"
+        )
 
 
 def run_benchmark(options: BenchOptions) -> list[dict[str, Any]]:
@@ -85,7 +132,9 @@ def run_simulated(options: BenchOptions) -> list[dict[str, Any]]:
 
 def _stage(stage: str, args: list[str]) -> dict[str, Any]:
     """Run `python -m bot.bench STAGE` and read its JSON; its progress bar goes to our stderr."""
-    done = subprocess.run([sys.executable, "-m", "bot.bench", stage, *args], stdout=subprocess.PIPE, text=True)
+    # -P: the installed package, never a folder named "bot" in the working directory (a data dir can be one)
+    command = [sys.executable, "-P", "-m", "bot.bench", stage, *args]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
     if done.returncode != 0:
         raise YaluError(f"benchmark stage {stage!r} failed (exit {done.returncode}); its error is printed above")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])

@@ -104,7 +104,7 @@ def cold_start(data_dir: Path, knowledge_dir: Path, question: str, runs: int) ->
     import os
 
     env = {**os.environ, "YALU_DATA_DIR": str(data_dir), "YALU_KNOWLEDGE_DIR": str(knowledge_dir)}
-    command = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())", "ask", question]
+    command = [sys.executable, "-P", "-c", "import sys; from bot.cli import main; sys.exit(main())", "ask", question]
     times: list[float] = []
     for _ in range(runs):
         t0 = time.perf_counter()

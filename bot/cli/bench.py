@@ -6,54 +6,15 @@ import argparse
 import json
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.cli.common import stdout
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from bot.bench.run import BenchResult
     from bot.cli.common import Subcommands
-
-# (column, key, format): the figures as the table shows them
-COLUMNS = (
-    ("articles", "articles", "{:,}"),
-    ("chunks", "chunks", "{:,}"),
-    ("ingest art/s", "articles_per_s", "{:.1f}"),
-    ("chunks/s", "chunks_per_s", "{:.1f}"),
-    ("texts/s", "texts_per_s", "{:.0f}"),
-    ("ceiling texts/s", "ceiling_texts_per_s", "{:.0f}"),
-    ("ratio", "ceiling_ratio", "{:.0%}"),
-    ("ask p50 ms", "ask_p50_ms", "{:.0f}"),
-    ("ask p95 ms", "ask_p95_ms", "{:.0f}"),
-    ("search p50 ms", "search_p50_ms", "{:.0f}"),
-    ("search p95 ms", "search_p95_ms", "{:.0f}"),
-    ("serve RSS MB", "serve_peak_mb", "{:.0f}"),
-    ("ingest peak MB", "ingest_peak_mb", "{:.0f}"),
-    ("index MB", "index_mb", "{:.0f}"),
-    ("cold start s", "cold_start_s", "{:.2f}"),
-)
-
-# the simulated bench's figures (no model at build time: no ingest rate, no ceiling)
-SIMULATED_COLUMNS = (
-    ("articles", "articles", "{:,.0f}"),
-    ("sentences", "sentences", "{:,.0f}"),
-    ("build s", "build_s", "{:.0f}"),
-    ("BM25 build s", "bm25_s", "{:.1f}"),
-    ("index MB", "index_mb", "{:,.0f}"),
-    ("build peak MB", "build_peak_mb", "{:,.0f}"),
-    ("plain p50 ms", "plain_p50_ms", "{:.0f}"),
-    ("plain p95 ms", "plain_p95_ms", "{:.0f}"),
-    ("month p50 ms", "month_p50_ms", "{:.0f}"),
-    ("month p95 ms", "month_p95_ms", "{:.0f}"),
-    ("year p50 ms", "year_p50_ms", "{:.0f}"),
-    ("year p95 ms", "year_p95_ms", "{:.0f}"),
-    ("outlet p50 ms", "outlet_p50_ms", "{:.0f}"),
-    ("outlet p95 ms", "outlet_p95_ms", "{:.0f}"),
-    ("serve RSS MB", "serve_peak_mb", "{:,.0f}"),
-    ("cold start s", "cold_start_s", "{:.2f}"),
-)
-_EXPONENT = "{:.2f}"
 
 
 def register(sub: Subcommands) -> None:
@@ -81,37 +42,28 @@ def register(sub: Subcommands) -> None:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """`yalu bench`: build each corpus size, measure it in fresh processes, print one row per size."""
-    from bot.bench.measure import machine
     from bot.bench.questions import QUESTIONS
-    from bot.bench.run import BenchOptions, run_benchmark
+    from bot.bench.run import BenchOptions, benchmark
+    from bot.bench.table import markdown_table
     from bot.cli.common import settings
 
     questions = _read_questions(args.questions) if args.questions else list(QUESTIONS)
     with tempfile.TemporaryDirectory(prefix="yalu-bench-") as tmp:
         options = BenchOptions(
-            sizes=args.articles or [5, 1000, 10000],
+            sizes=args.simulate or args.articles or [5, 1000, 10000],
             workdir=args.workdir or Path(tmp),
             real_dir=settings().knowledge_dir,
             questions=questions,
             rounds=args.rounds,
             keep=args.keep,
         )
-        if args.simulate:
-            from dataclasses import replace
-
-            from bot.bench.run import run_simulated
-
-            rows = run_simulated(replace(options, sizes=args.simulate))
-        else:
-            rows = run_benchmark(options)
-    about = machine()
-    columns = SIMULATED_COLUMNS if args.simulate else COLUMNS
+        result = benchmark(options, simulated=bool(args.simulate))
     if args.json:
-        print(json.dumps({"machine": about, "rows": rows}))
+        print(json.dumps({"machine": result.machine, "rows": result.rows}))
     else:
-        _print_table(stdout(), rows, about, columns)
+        _print_table(stdout(), result)
     if args.markdown:
-        args.markdown.write_text(markdown_table(rows, columns), encoding="utf-8")
+        args.markdown.write_text(markdown_table(result.rows, result.columns), encoding="utf-8")
     return 0
 
 
@@ -119,33 +71,13 @@ def _read_questions(path: Path) -> list[str]:
     return [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _cell(row: dict[str, Any], key: str, fmt: str) -> str:
-    """A figure as the table shows it; the growth row holds exponents, and "-" where none was fitted."""
-    if key not in row:
-        return "-"
-    return (_EXPONENT if row["size"] == "growth" else fmt).format(row[key])
-
-
-def _heading(row: dict[str, Any]) -> str:
-    return "growth exponent" if row["size"] == "growth" else f"{row['size']:,} articles"
-
-
-def _print_table(
-    console: Console, rows: list[dict[str, Any]], about: dict[str, Any], columns: tuple[tuple[str, str, str], ...]
-) -> None:
+def _print_table(console: Console, result: BenchResult) -> None:
     """One column per corpus size and one row per figure: narrow enough for a terminal."""
     from rich.table import Table
 
-    table = Table("", *(_heading(row) for row in rows), title="yalu bench")
-    for label, key, fmt in columns:
-        table.add_row(label, *(_cell(row, key, fmt) for row in rows))
+    table = Table("", *result.headings(), title="yalu bench")
+    for label, cells in result.figures():
+        table.add_row(label, *cells)
     console.print(table)
+    about = result.machine
     console.print(f"{about['cpu']}, {about['cores']} cores, {about['memory_gb']} GB; Python {about['python']}")
-
-
-def markdown_table(rows: list[dict[str, Any]], columns: tuple[tuple[str, str, str], ...] = COLUMNS) -> str:
-    """The rows as a Markdown table with the same columns as the terminal table."""
-    head = "| " + " | ".join(c for c, _, _ in columns) + " |"
-    rule = "|" + "|".join("---:" for _ in columns) + "|"
-    body = ["| " + " | ".join(_cell(row, key, fmt) for _, key, fmt in columns) + " |" for row in rows]
-    return "\n".join([head, rule, *body]) + "\n"

@@ -164,6 +164,17 @@ async def feedback(interaction: Interaction) -> None:
     await run(interaction, "feedback", {})
 
 
+async def bench(
+    interaction: Interaction,
+    simulate: app_commands.Range[int, 1] | None = None,
+    articles: app_commands.Range[int, 1] | None = None,
+    rounds: app_commands.Range[int, 1, 10] | None = None,
+) -> None:
+    """/bench: the benchmark on a synthetic index (admins, privately); the core refuses sizes Discord
+    cannot wait for, naming the terminal command instead."""
+    await run(interaction, "bench", {"simulate": simulate, "articles": articles, "rounds": rounds})
+
+
 async def help_command(interaction: Interaction) -> None:
     """/help: the commands as Discord shows them (/ask question: [since:] ...), and how threads work."""
     from bot.present.replies import help_reply
@@ -182,12 +193,13 @@ def discord_usage(command: Any) -> list[tuple[str, str]]:
 
 
 def admin_only(interaction: discord.Interaction[Any]) -> bool:
-    """The check of /add: the user has the admin role (DISCORD_ADMIN_ROLE, a name or an id)."""
+    """The check of the table's admin commands: the user has the admin role (DISCORD_ADMIN_ROLE, a name or an id)."""
     wanted = cast("Host", interaction.client).settings.discord_admin_role
     roles = interaction.user.roles if isinstance(interaction.user, discord.Member) else []
     if has_role(((r.id, r.name) for r in roles), wanted):
         return True
-    raise NotAdmin(f"Only members with the \u201c{wanted}\u201d role can add articles, manage feeds or read votes.")
+    name = interaction.command.qualified_name if interaction.command else "this command"
+    raise NotAdmin(f"Only members with the \u201c{wanted}\u201d role can use /{name}.")
 
 
 async def add(interaction: Interaction, file: discord.Attachment | None = None, url: str | None = None) -> None:
@@ -222,8 +234,8 @@ def _command(callback: Any, name: str) -> app_commands.Command[Any, ..., None]:
 
 def slash_commands() -> list[app_commands.Command[Any, ..., None] | app_commands.Group]:
     """Fresh command objects for one bot's tree: ask, brief, summarize, accounts, sources, timeline, trace,
-    compare, quotes, search, add, eval, feedback, help, and /feeds, /watch, /watches; the table's `admin` commands
-    are offered to server managers only and check the admin role."""
+    compare, quotes, search, add, eval, feedback, bench, help, and /feeds, /watch, /watches; the table's `admin`
+    commands are offered to server managers only and check the admin role."""
     from bot.discord_app.feed_commands import admin_command, feed_commands
 
     made = [
@@ -240,6 +252,7 @@ def slash_commands() -> list[app_commands.Command[Any, ..., None] | app_commands
         _command(add, "add"),
         _command(evaluate, "eval"),
         _command(feedback, "feedback"),
+        _command(bench, "bench"),
         _command(help_command, "help"),
     ]
     by_name = {c.name: c for c in made}

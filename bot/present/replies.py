@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.analysis.phrases import QuoteList, Trace
     from bot.analysis.timeline import Timeline
     from bot.answer_model import Answer, Citation
+    from bot.bench.run import BenchResult
     from bot.conversation import Query
     from bot.digest.brief import Briefing
     from bot.digest.summarize import KeyQuote, Summary
@@ -272,3 +273,17 @@ def feedback_reply(votes: list[dict[str, Any]], latest: int = 5) -> Reply:
             lines.append(f"\u201c{v['question'] or v['kind']}\u201d ({v['voted_at'][:10]}): {opening}")
         blocks.append(Block("\n".join(lines), "Voted down, latest first"))
     return Reply("feedback", "Votes on answers", blocks, tone="ok" if votes else "notice")
+
+
+_DOT = " \u00b7 "
+
+
+def bench_reply(result: BenchResult) -> Reply:
+    """The benchmark's figures, one line each with a value per corpus size (the columns of `yalu bench`'s
+    table), and the machine they were measured on."""
+    kind = "simulated" if result.simulated else "real-model"
+    lines = [f"{label}: {_DOT.join(cells)}" for label, cells in result.figures() if label != "articles"]
+    about = result.machine
+    note = f"{about['cpu']}, {about['cores']} cores, {about['memory_gb']} GB; Python {about['python']}"
+    title = f"Benchmark: {', '.join(result.headings())} ({kind})"
+    return Reply("bench", title, [Block("\n".join(lines), _DOT.join(result.headings()))], note=note)
