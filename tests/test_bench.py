@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.bench.synth import SentencePool, synthetic_articles, write_corpus
@@ -54,9 +55,11 @@ def test_bench_command_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
     out = json.loads(capsys.readouterr().out)
     row = out["rows"][0]
     assert code == 0 and row["articles"] == 12 and row["errors"] == 0
-    figures = ("texts_per_s", "ceiling_texts_per_s", "ceiling_ratio", "ask_p95_ms", "search_p95_ms")
+    figures = ("texts_per_s", "ceiling_texts_per_s", "ceiling_ratio", "ask_p95_ms", "search_p95_ms", "recipe_cpu_ms")
     for key in (*figures, "serve_peak_mb", "index_mb", "cold_start_s"):
         assert row[key] > 0, key
+    assert row["ask_over_recipe"] == pytest.approx(row["ask_cpu_ms"] / row["recipe_cpu_ms"])
+    assert row["recipe_chunks"] > 12  # the recipe's 1,000-character chunks of the same articles
     assert out["machine"]["cores"] >= 1
     assert "| 12 |" in table.read_text()
 
@@ -110,3 +113,23 @@ def test_simulated_bench_reports_every_figure(tmp_path: Path, capsys: pytest.Cap
     kinds = ("plain", "month", "year", "outlet")
     for key in ("build_s", "index_mb", "serve_peak_mb", "cold_start_s", *(f"{k}_p95_ms" for k in kinds)):
         assert row[key] > 0, key
+
+
+def test_recipe_chunks_are_a_thousand_characters_overlapping_by_two_hundred() -> None:
+    """The peer's chunks cover the body in 1,000-character windows, each starting 800 after the last."""
+    from bot.bench.recipe import windows
+
+    assert windows(2500) == [(0, 1000), (800, 1800), (1600, 2500)]
+    assert windows(300) == [(0, 300)]
+
+
+def test_recipe_vectors_are_unit_means_of_the_sentences_each_chunk_overlaps(seeded: Services) -> None:
+    """Each recipe chunk of the seed articles gets one unit vector and the verbatim text of its sentences."""
+    from bot.bench.recipe import recipe_vectors
+
+    texts, vectors = recipe_vectors(seeded.store.iter_chunks())
+    assert len(texts) == len(vectors) > 5
+    assert abs(float(np.linalg.norm(vectors, axis=1).min()) - 1.0) < 1e-5
+    bodies = [load_article_file(p).body for p in sorted(KNOWLEDGE.glob("*.md"))]
+    first_sentence = texts[0].split(". ")[0]
+    assert any(first_sentence in body for body in bodies)
