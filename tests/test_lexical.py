@@ -97,6 +97,7 @@ def test_saved_index_is_loaded_not_rebuilt(services: Services) -> None:
     same, report = loaded.synced(counting, current)  # type: ignore[arg-type]
     assert not report.changed and counting.read == 0
     assert loaded._postings is not None  # the postings were saved, not derived again at start-up
+    assert not loaded._postings[1].flags.writeable  # and mapped from the file, not read into memory
     assert _by_chunk(same, "new era") == _by_chunk(services.lexical(), "new era")
 
 
@@ -129,12 +130,44 @@ def test_tombstones_are_compacted_away(services: Services) -> None:
     assert _by_chunk(index, "strategic communication") == _by_chunk(_scratch(services.store), "strategic communication")
 
 
-@pytest.mark.parametrize("damage", [b"", b"not an npz file"])
+@pytest.mark.parametrize("damage", [b"", b"not an index file"])
 def test_unreadable_saved_index_is_rebuilt_from_the_store(services: Services, damage: bytes) -> None:
     """A truncated or garbled BM25 file is rebuilt from the store instead of failing the question."""
     services.ingest([services.settings.knowledge_dir])
     expected = _by_chunk(services.lexical(), "new era")
     folder = services.settings.data_dir / "bm25" / services.settings.collection
-    (folder / "index.npz").write_bytes(damage)
+    (folder / "index.arrays").write_bytes(damage)
     fresh = build_services(services.settings)
     assert _by_chunk(fresh.lexical(), "new era") == expected
+
+
+def test_an_index_of_the_earlier_format_is_rebuilt_and_its_file_removed(services: Services) -> None:
+    """A data dir from before the mapped format (index.npz) is rebuilt from the store once, and the old
+    file, which would only take space, is removed when the new one is saved."""
+    services.ingest([services.settings.knowledge_dir])
+    expected = _by_chunk(services.lexical(), "new era")
+    folder = services.settings.data_dir / "bm25" / services.settings.collection
+    (folder / "index.arrays").unlink()
+    (folder / "index.npz").write_bytes(b"an index of the earlier format")
+    assert LexicalIndex.load(folder) is None
+    fresh = build_services(services.settings)
+    assert _by_chunk(fresh.lexical(), "new era") == expected
+    assert (folder / "index.arrays").is_file() and not (folder / "index.npz").exists()
+
+
+def test_chunk_ids_survive_compaction_and_a_save(services: Services) -> None:
+    """Every row's chunk id, rebuilt from its article version and number, is the store's id, after a save
+    and load, and after a compaction drops two articles' rows."""
+    services.ingest([services.settings.knowledge_dir])
+    index = services.lexical()
+    stored = {cid for cid, _, _ in services.store.iter_chunks()}
+    assert set(index.table.ids) == stored
+    folder = services.settings.data_dir / "bm25" / services.settings.collection
+    loaded = LexicalIndex.load(folder)
+    assert loaded is not None and loaded.table.ids == index.table.ids
+    compacted = loaded._copy()
+    gone = sorted(compacted.articles)[:2]  # two of five articles: more than a quarter of the rows dead
+    compacted.remove(gone)
+    compacted._maybe_compact()
+    kept = {cid for cid, _, meta in services.store.iter_chunks() if meta["article_id"] not in gone}
+    assert len(compacted.table) < len(index.table) and set(compacted.table.ids) == kept

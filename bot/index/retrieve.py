@@ -6,12 +6,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
 from bot.dates import Window, date_range_of
-from bot.index.lexical import ChunkTable, LexicalIndex
+from bot.index.lexical import LexicalIndex
 from bot.index.sentence_vectors import SentenceVectors
 from bot.index.store import ArticleInfo, ChunkRecord, Store, Vector
 
@@ -54,17 +54,6 @@ class _Codes:
         return np.isin(self.codes, np.array(wanted, dtype=np.int32))
 
 
-def _table_outlets(table: ChunkTable) -> _Codes:
-    """The lexical table's outlet column as codes, kept with the table: it only grows at its end, or gets a
-    new outlet list when compacted, and either way the codes are rebuilt."""
-    cached = table.outlet_codes
-    if cached is not None and cached[0] is table.outlets and cached[1] == len(table.outlets):
-        return cast(_Codes, cached[2])
-    codes = _Codes(table.outlets)
-    table.outlet_codes = (table.outlets, len(table.outlets), codes)
-    return codes
-
-
 @dataclass(frozen=True)
 class Filters:
     """Restrictions on which chunks may be retrieved."""
@@ -87,13 +76,13 @@ class Filters:
     def mask(self, lexical: LexicalIndex) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """Which rows of the lexical index pass the filters."""
         t = lexical.table
-        keep = np.ones(len(t.ids), dtype=bool)
+        keep = np.ones(len(t), dtype=bool)
         if self.window.since:
             keep &= t.hi >= self.window.since.toordinal()
         if self.window.until:
             keep &= t.lo <= self.window.until.toordinal()
         if self.outlets is not None:
-            keep &= _table_outlets(t).isin(self.outlets)
+            keep &= t.outlet_mask(self.outlets)
         return keep
 
 
@@ -199,7 +188,7 @@ class Retriever:
         lex_scores = self.lexical.scores(query)
         lex_scores[~filters.mask(self.lexical)] = 0.0
         top = [int(i) for i in _top(lex_scores, self.depth) if lex_scores[i] > 0]
-        lexical = [(self.lexical.table.ids[i], float(lex_scores[i])) for i in top]
+        lexical = [(self.lexical.table.chunk_id(int(i)), float(lex_scores[i])) for i in top]
         fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]])
         ranked = sorted(fused, key=lambda i: -fused[i])
         article_of = {cid: cid.rsplit(":", 2)[0] for cid in ranked}

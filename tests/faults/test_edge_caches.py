@@ -6,7 +6,6 @@ Each damage is done to a private copy of the seeded index; the answer after it m
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -16,6 +15,7 @@ import zipfile
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -42,29 +42,31 @@ Xi replied that the two countries would write a new chapter of friendship in the
 
 
 def _bm25(data: Path) -> Path:
-    return data / "bm25" / COLLECTION / "index.npz"
+    return data / "bm25" / COLLECTION / "index.arrays"
 
 
 def _snapshot(data: Path) -> Path:
     return data / "registry" / f"{COLLECTION}.json"
 
 
-def _rewritten_npz(path: Path, change: Callable[[dict[str, np.ndarray]], None]) -> None:
-    """Rewrite the saved BM25 file with some of its arrays changed (a valid zip with wrong contents)."""
-    with np.load(path) as saved:
-        arrays = {name: saved[name] for name in saved.files}
-    change(arrays)
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)  # type: ignore[arg-type]
-    path.write_bytes(buffer.getvalue())
+def _rewritten(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Rewrite the saved BM25 file with its header or arrays changed (a well-formed file with wrong contents)."""
+    from bot.index.array_file import read_arrays, write_arrays
+
+    meta, mapped = read_arrays(path)
+    parts: dict[str, Any] = {"meta": meta, **{name: np.array(a) for name, a in mapped.items()}}
+    change(parts)
+    meta = parts.pop("meta")
+    write_arrays(path, meta, parts)
 
 
 BM25_DAMAGE: dict[str, Callable[[Path], None]] = {
     "truncated": lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
     "empty": lambda p: p.write_bytes(b""),
-    "not a zip": lambda p: p.write_bytes(b"this is not an index"),
-    "metadata a JSON array": lambda p: _rewritten_npz(p, lambda a: a.update(meta=np.frombuffer(b"[1, 2]", np.uint8))),
-    "arrays that disagree": lambda p: _rewritten_npz(p, lambda a: a.update(alive=a["alive"][:-3])),
+    "not an array file": lambda p: p.write_bytes(b"this is not an index"),
+    "metadata a JSON array": lambda p: _rewritten(p, lambda a: a.update(meta=[1, 2])),
+    "arrays that disagree": lambda p: _rewritten(p, lambda a: a.update(alive=a["alive"][:-3])),
+    "a header longer than the file": lambda p: p.write_bytes(p.read_bytes()[:8] + (10**9).to_bytes(8, "little")),
     "a folder in its place": lambda p: (p.unlink(), p.mkdir()),
 }
 
