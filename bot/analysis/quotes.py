@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.chunking import Span, paragraphs, split_sentences
 from bot.corpus import Article
@@ -123,8 +124,14 @@ def attribution(article: Article, start: int, end: int) -> tuple[str | None, tup
     index = _sentence_index(sentences, start)
     if index is None:
         return None, ()
-    who = _sentence_attributions(article.body, sentences[: index + 1])[index]
+    who = _body_attributions(article.body)[index]
     return who.speaker, who.via
+
+
+@lru_cache(maxsize=2048)  # once per article text: an answer's citations and every later question reuse it
+def _body_attributions(body: str) -> tuple[_Attribution, ...]:
+    """Every sentence's attribution (each depends only on the sentences before it, so one pass serves all)."""
+    return tuple(_sentence_attributions(body, split_sentences(body)))
 
 
 def _sentence_attributions(body: str, sentences: list[Span]) -> list[_Attribution]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bot.answer.aliases import alias_spans
 from bot.answer.candidates import Candidate
@@ -126,7 +127,8 @@ def mismatch_row(
     anticipated = float(bool(_ANTICIPATED.search(text)))
     asked = ordinals(q.core)
     near = ordinals(window_text)
-    seen = set().union(*(ordinals(s.text) for c in candidates for s in c.reading.sentences)) if asked else set()
+    every = (ordinals(s.text) for c in candidates for s in c.reading.sentences)
+    seen: frozenset[int] = frozenset().union(*every) if asked else frozenset()
     found = max(new_answer(q, c.text, c) for c in window)
     return [
         detail * float(found < 0 or bool(_WITHHELD.search(window_text))),
@@ -144,12 +146,12 @@ def mismatch_row(
     ]
 
 
-def ordinals(text: str) -> set[int]:
+@lru_cache(maxsize=16384)  # asked of every sentence of every candidate article, question after question
+def ordinals(text: str) -> frozenset[int]:
     """The ordinals a text names, as numbers ("80th", "eighth" -> 80, 8)."""
-    out = set()
-    for m in _ORDINAL.finditer(text):
-        out.add(int(m.group(1)) if m.group(1) else _ORDINAL_WORDS[m.group(2).lower()])
-    return out
+    return frozenset(
+        int(m.group(1)) if m.group(1) else _ORDINAL_WORDS[m.group(2).lower()] for m in _ORDINAL.finditer(text)
+    )
 
 
 def new_answer(q: Question, text: str, c: Candidate) -> float:

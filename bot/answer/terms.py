@@ -9,7 +9,7 @@ match when they share one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
@@ -25,21 +25,22 @@ _BRITISH = ((re.compile(r"our(s?)$"), r"or\1"), (re.compile(r"is(e|es|ed|ing|ati
 
 @dataclass(frozen=True)
 class Word:
-    """One word of a text: as written, where it is, and every key it matches by."""
+    """One word of a text: as written, where it is, and every key it matches by.
+
+    `base` (the word without a clitic, lowercased: "what's" -> "what") and `content` (not a stopword) are
+    worked out once here: the ranker asks them of every word of every candidate, thousands of times a question.
+    """
 
     text: str
     start: int
     keys: frozenset[str]
+    base: str = field(init=False)
+    content: bool = field(init=False)
 
-    @property
-    def base(self) -> str:
-        """The word without a clitic ("what's" -> "what", "I'm" -> "I"), lowercased."""
-        return _CLITIC.sub("", self.text.lower())
-
-    @property
-    def content(self) -> bool:
-        """Whether the word carries content (not a stopword)."""
-        return self.base not in STOPWORDS and len(self.base) > 1
+    def __post_init__(self) -> None:
+        base = _CLITIC.sub("", self.text.lower())
+        object.__setattr__(self, "base", base)
+        object.__setattr__(self, "content", base not in STOPWORDS and len(base) > 1)
 
 
 @lru_cache(maxsize=65536)

@@ -29,8 +29,10 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Vector = np.ndarray[Any, np.dtype[np.float32]]
 _PAGE = 2000
+_CHUNKS_CACHED = 4096  # chunk records kept in memory: about 6 KB each with their sentence vectors
 _IDS_PER_QUERY = 200  # article ids per `$in` filter: keeps each SQL query small
 _GENERATION = "generation"  # the one record of the state collection
 _RUN = "run:"  # state records of ingests in progress, "run:<id>", each holding its lease
@@ -336,6 +339,10 @@ class Store:
         self._raw: dict[str, Any] = {}
         self._seen: str | None = None  # the generation token this process last read or wrote
         self._committed: Mapping[str, str] | None = None  # the registry readers go by (see `pin`)
+        # Chunk records by id, most recently read last. An id names one article version's chunk, so a
+        # record never changes: questions that retrieve the same chunks skip the store round trip.
+        self._chunk_cache: OrderedDict[str, ChunkRecord] = OrderedDict()
+        self._chunk_cache_lock = threading.Lock()
         self._open_collections()
         self._chunks = self._collection("chunks")
         self._sentences = self._collection("sentences")
@@ -679,11 +686,22 @@ class Store:
         """Chunk records for the given ids, in the same order (missing ids are skipped)."""
         if not ids:
             return []
-        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
-        by_id = {
-            i: self._record(i, d, m)
-            for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
-        }
+        with self._chunk_cache_lock:
+            by_id = {i: self._chunk_cache[i] for i in ids if i in self._chunk_cache}
+            for i in by_id:
+                self._chunk_cache.move_to_end(i)
+        wanted = [i for i in dict.fromkeys(ids) if i not in by_id]
+        if wanted:
+            got = self._chunks.get(ids=wanted, include=["documents", "metadatas"])
+            read = {
+                i: self._record(i, d, m)
+                for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+            }
+            by_id |= read
+            with self._chunk_cache_lock:
+                self._chunk_cache.update(read)
+                while len(self._chunk_cache) > _CHUNKS_CACHED:
+                    self._chunk_cache.popitem(last=False)
         return [by_id[i] for i in ids if i in by_id]
 
     def iter_chunks(self, article_ids: Sequence[str] | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
