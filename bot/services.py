@@ -16,6 +16,7 @@ from bot.answer_model import Answer
 from bot.config import Settings
 from bot.dates import Window
 from bot.index.lexical import LexicalIndex, Row
+from bot.index.registry import Registry
 from bot.index.retrieve import Filters, Retrieval, Retriever
 from bot.index.sentence_vectors import Gatherer, SentenceVectors
 from bot.index.store import ArticleInfo, Store, make_client, reopener, store_location
@@ -45,6 +46,7 @@ class Services:
     _vectors: SentenceVectors | None = field(default=None, repr=False)
     _lexical_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _answerer: tuple[str | None, Answerer] | None = field(default=None, repr=False)  # (generation, answerer)
+    _registry: tuple[str | None, Registry] | None = field(default=None, repr=False)  # (generation, registry)
 
     @cached_property
     def ingestor(self) -> Ingestor:
@@ -52,11 +54,17 @@ class Services:
         return Ingestor(self.store, self.embeddings, self.settings.chunk_sentences, self.settings.chunk_overlap)
 
     # --- indexes -------------------------------------------------------------------------------
-    def registry(self) -> dict[str, ArticleInfo]:
-        """Indexed articles by id, from the local snapshot while the store has not changed since it was taken."""
+    def registry(self) -> Registry:
+        """Indexed articles by id, from the local snapshot while the store has not changed since it was taken
+        (kept in this process until the store's generation token moves)."""
         from bot.index.registry_snapshot import read_registry
 
-        return read_registry(self.store, self.settings.data_dir / "registry" / f"{self.settings.collection}.json")
+        generation = self.store.generation()
+        if generation is not None and self._registry is not None and self._registry[0] == generation:
+            return self._registry[1]
+        registry = read_registry(self.store, self.settings.data_dir / "registry" / f"{self.settings.collection}.arrays")
+        self._registry = (generation, registry)
+        return registry
 
     def articles(self) -> list[ArticleInfo]:
         """Every indexed article, by publication date then id: the registry snapshot, re-read only after a change.
@@ -65,12 +73,12 @@ class Services:
         """
         return list(self.registry().values())
 
-    def lexical(self, registry: dict[str, ArticleInfo] | None = None) -> LexicalIndex:
+    def lexical(self, registry: Registry | None = None) -> LexicalIndex:
         """The BM25 index, loaded from disk once and brought in step with the store incrementally."""
         return self.indexes(registry)[0]
 
     def indexes(
-        self, registry: dict[str, ArticleInfo] | None = None, generation: str | None = None
+        self, registry: Registry | None = None, generation: str | None = None
     ) -> tuple[LexicalIndex, SentenceVectors]:
         """BM25 and the sentence vectors, loaded from disk once and brought in step with the store's registry
         incrementally, the new articles' chunks read in one pass for both (`generation`: the store's token
@@ -80,7 +88,7 @@ class Services:
         if registry is None:
             generation = self.store.generation()  # read before the registry, as `read_registry` does
             registry = self.registry()
-        current = {a.id: a.content_hash for a in registry.values()}
+        current = registry.hashes()
         folder = self.settings.data_dir / "bm25" / self.settings.collection
         vector_folder = self.settings.data_dir / "vectors" / self.settings.collection
         with self._lexical_lock:  # one sync at a time; readers keep the indexes they were given
@@ -356,7 +364,7 @@ class Services:
         from bot.index.lookup import matching_outlets
 
         window = Window.parse(since, until)
-        outlets = matching_outlets(outlet, self.answerer.registry.values()) if outlet else None
+        outlets = matching_outlets(outlet, self.answerer.registry.outlet_names()) if outlet else None
         return Filters(window, outlets)
 
 

@@ -106,7 +106,7 @@ class Answerer:
         self.max_question_chars = max_question_chars
         self._model = model
         self.k = k
-        outlets = " ".join({info.outlet or "" for info in self.registry.values()})
+        outlets = " ".join(self.registry.outlet_names())
         self.vocabulary = Vocabulary(retriever.lexical, frozenset(terms(outlets)))
         self._articles: dict[str, Article | None] = {}
         self._readings: dict[tuple[str, str], ArticleSentences] = {}

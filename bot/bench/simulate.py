@@ -136,8 +136,10 @@ def serve(data_dir: Path, knowledge_dir: Path, questions: Mapping[str, Sequence[
 
     services = _open(data_dir, knowledge_dir)
     # The most common outlet: about a twelfth of a large simulated corpus, and present at any size.
-    outlets = Counter(a.outlet for a in services.registry().values() if a.outlet)
-    chosen = outlets.most_common(1)[0][0] if outlets else None
+    registry = services.registry()
+    counts = Counter(int(c) for c in registry.outlet_codes)
+    named = [(n, registry.outlets[code]) for code, n in counts.items() if registry.outlets[code]]
+    chosen = max(named)[1] if named else None
     start = time.perf_counter()
     first = next(iter(questions.values()))[0]
     services.ask(first)

@@ -54,16 +54,10 @@ def looks_like_file(ref: str) -> bool:
     return is_article_file_name(path.name) and path.is_file()
 
 
-class Outlet(Protocol):
-    """Anything with an outlet name: an ArticleInfo."""
-
-    @property
-    def outlet(self) -> str | None: ...
-
-
-def matching_outlets(typed: str, articles: Iterable[Outlet]) -> tuple[str, ...]:
-    """The indexed outlets whose name contains what was typed (any case); NotFound lists them when none does."""
-    known = {a.outlet for a in articles if a.outlet}
+def matching_outlets(typed: str, outlets: Iterable[str | None]) -> tuple[str, ...]:
+    """The indexed outlets (`outlets`: their names, as `Registry.outlet_names` gives them) whose name contains
+    what was typed (any case); NotFound lists them when none does."""
+    known = {o for o in outlets if o}
     found = tuple(sorted(o for o in known if typed.lower() in o.lower()))
     if not found:
         raise NotFound(f"no indexed outlet matches {typed!r}; known outlets: {', '.join(sorted(known))}")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from bot.dates import Window, date_range_of
+from bot.dates import Window
 from bot.index.lexical import LexicalIndex
+from bot.index.registry import Registry
 from bot.index.sentence_vectors import SentenceVectors
 from bot.index.store import ArticleInfo, ChunkRecord, Store, Vector
 
@@ -19,16 +20,14 @@ _RRF_K = 60  # the constant of Cormack et al.; damps the weight of the very firs
 
 
 class RegistryColumns:
-    """The registry as arrays (date range, outlet code per article), built once per registry: a filter then
-    picks its articles with numpy instead of testing every record in Python (linear in the corpus per question)."""
+    """The registry's arrays (date range, outlet code per article): a filter picks its articles with numpy
+    instead of testing every record in Python (linear in the corpus per question)."""
 
-    def __init__(self, registry: Mapping[str, ArticleInfo]) -> None:
-        """Columns in the registry's order, so a filter returns the articles in the order the loop did."""
-        self.infos = list(registry.values())
-        ranges = [date_range_of(i.published, i.published_precision) for i in self.infos]
-        self.lo = np.array([r[0] for r in ranges], dtype=np.int64)
-        self.hi = np.array([r[1] for r in ranges], dtype=np.int64)
-        self.outlets = _Codes([i.outlet for i in self.infos])
+    def __init__(self, registry: Registry) -> None:
+        """The registry's own columns, in its order, so a filter returns the articles in registry order."""
+        self.registry = registry
+        self.lo, self.hi = registry.lo, registry.hi
+        self.outlets = _Codes.of(registry.outlet_codes, registry.outlets)
 
     def in_window(self, window: Window) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """Which articles' publication dates (to their precision) overlap the window, as `published_in`
@@ -44,9 +43,13 @@ class RegistryColumns:
 class _Codes:
     """A column of optional strings as integer codes, so `isin` runs in numpy."""
 
-    def __init__(self, values: Sequence[str | None]) -> None:
-        self.code_of: dict[str | None, int] = {}
-        self.codes = np.array([self.code_of.setdefault(v, len(self.code_of)) for v in values], dtype=np.int32)
+    def __init__(self, codes: np.ndarray[Any, Any], code_of: dict[str | None, int]) -> None:
+        self.codes, self.code_of = codes, code_of
+
+    @classmethod
+    def of(cls, codes: np.ndarray[Any, Any], names: Sequence[str | None]) -> _Codes:
+        """Codes that index `names`."""
+        return cls(codes, {n: i for i, n in enumerate(names)})
 
     def isin(self, allowed: Iterable[str | None]) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """Which rows hold one of the allowed values."""
@@ -61,17 +64,15 @@ class Filters:
     window: Window = field(default_factory=Window)
     outlets: tuple[str, ...] | None = None  # exact outlet names; None means any outlet
 
-    def articles(
-        self, registry: Mapping[str, ArticleInfo], columns: RegistryColumns | None = None
-    ) -> list[ArticleInfo] | None:
+    def articles(self, registry: Registry, columns: RegistryColumns | None = None) -> list[ArticleInfo] | None:
         """The articles that pass the filters; None when nothing is filtered (`columns`: the registry's, if built)."""
         if not self.window and self.outlets is None:
             return None
         cols = columns or RegistryColumns(registry)
-        keep = cols.in_window(self.window) if self.window else np.ones(len(cols.infos), dtype=bool)
+        keep = cols.in_window(self.window) if self.window else np.ones(len(registry), dtype=bool)
         if self.outlets is not None:
             keep &= cols.outlets.isin(self.outlets)
-        return [cols.infos[i] for i in np.flatnonzero(keep)]
+        return [registry.at(int(i)) for i in np.flatnonzero(keep)]
 
     def mask(self, lexical: LexicalIndex) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """Which rows of the lexical index pass the filters."""
@@ -144,7 +145,7 @@ class Retriever:
         store: Store,
         embed_query: Any,
         lexical: LexicalIndex,
-        registry: Mapping[str, ArticleInfo],
+        registry: Registry,
         vectors: SentenceVectors,
         depth: int = 30,
     ) -> None:
@@ -165,11 +166,10 @@ class Retriever:
 
     def _empty_window_note(self, window: Window) -> str:
         """ "No article in the corpus was published between …", and which is the latest, with outlet and date."""
-        dated = sorted((i.published, i.id) for i in self.registry.values() if i.published)
+        latest = self.registry.latest()
         line = f"No article in the corpus was published {window.describe()}."
-        if dated:
-            latest = self.registry[dated[-1][1]]
-            source = f"{latest.outlet or 'outlet unknown'}, {dated[-1][0].isoformat()}"
+        if latest is not None and latest.published is not None:
+            source = f"{latest.outlet or 'outlet unknown'}, {latest.published.isoformat()}"
             line += f" The latest is \u201c{latest.title}\u201d ({source})."
         return line
 

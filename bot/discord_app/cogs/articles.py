@@ -21,6 +21,7 @@ from bot.present.reply import Block, Reply
 
 if TYPE_CHECKING:
     from bot.discord_app.host import Host
+    from bot.index.registry import Registry
     from bot.index.store import ArticleInfo
 
 log = logging.getLogger(__name__)
@@ -66,21 +67,23 @@ class ArticleWatcher(commands.Cog):
     async def check(self) -> list[str]:
         """Notice changes to the index and announce articles not announced yet; returns the ids posted."""
         async with self._lock:
-            articles = await self.bot.articles(max_age=0)
-            signature = frozenset((a.id, a.content_hash) for a in articles)
+            # The registry's columns: no article record is made unless it is to be announced.
+            registry = await asyncio.to_thread(self.bot.services.registry)
+            signature = frozenset(registry.hashes().items())
             if signature != self._seen:
                 # Another process may have ingested: drop the answerer's cached registry and indexes.
                 await self.bot.core(self.bot.services.refresh)
                 self._seen = signature
-            return await self._announce(articles)
+            return await self._announce(registry)
 
-    async def _announce(self, articles: list[ArticleInfo]) -> list[str]:
+    async def _announce(self, registry: Registry) -> list[str]:
         channel_id = self.bot.settings.articles_channel_id
         data_dir = self.bot.settings.data_dir
         if not channel_id:
             return []
         done = await asyncio.to_thread(announced, data_dir) or set()
-        fresh = sorted((a for a in articles if a.id not in done), key=lambda a: (a.ingested_at, a.id))[:PER_CHECK]
+        unseen = [registry[a] for a in registry if a not in done]
+        fresh = sorted(unseen, key=lambda a: (a.ingested_at, a.id))[:PER_CHECK]
         if not fresh:
             return []
         channel = await self.bot.text_channel(channel_id, "ARTICLES_CHANNEL_ID")
