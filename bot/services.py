@@ -147,6 +147,7 @@ class Services:
     def refresh(self) -> None:
         """Drop cached views of the index after it changed (an index from before generation tokens needs this)."""
         self._answerer = None
+        self._registry = None
 
     def close(self) -> None:
         """Close the store (its files, threads and connections); the services are not used afterwards."""
