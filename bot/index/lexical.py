@@ -82,10 +82,6 @@ class ChunkTable:
         """Every row's chunk id (built on demand: retrieval asks `chunk_id` for its top rows only)."""
         return [self.chunk_id(i) for i in range(len(self))]
 
-    def article_of(self, row: int) -> str:
-        """The id of the article the chunk in `row` belongs to."""
-        return self.versions[int(self.slots[row])][0]
-
     def slot(self, article: str, content_hash: str) -> int:
         """The slot of an article version, made on first use."""
         key = (article, content_hash)
