@@ -1,6 +1,7 @@
 """Yalu behind LangChain's own interfaces: the retriever as a `BaseRetriever` returning `Document`s, the answerer
 as a `Runnable`, so either drops into an LCEL chain, an agent tool (`create_retriever_tool`) or a LangSmith
-trace, where retrieval and answer then show as steps of the caller's run.
+trace, where retrieval and answer then show as steps of the caller's run; and the bundled model as an
+`Embeddings`, for the caller's own vector store.
 
     retriever = YaluRetriever(services=services, k=4, since="2023-01-01")
     docs = retriever.invoke("What did Xi write to Kim?")
@@ -12,13 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict
 
+from bot.index.embeddings import MiniLMEmbeddings
+
 if TYPE_CHECKING:
     from bot.answer_model import Answer
     from bot.services import Services
+
+
+class YaluEmbeddings(MiniLMEmbeddings, Embeddings):
+    """The bundled MiniLM as a LangChain `Embeddings` (with its async methods), for a vector store or chain of
+    the caller's. Yalu itself uses `MiniLMEmbeddings`, which has the same vectors without LangChain's import."""
 
 
 class YaluRetriever(BaseRetriever):

@@ -10,11 +10,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from langchain_core.embeddings import Embeddings
 
 from bot.config import Settings
 from bot.index import embeddings
-from bot.index.embeddings import MiniLMEmbeddings
+from bot.index.embeddings import MiniLMEmbeddings, TextEmbedder
 from bot.services import Services, build_services
 from tests.feed_site import Site, serve
 
@@ -58,7 +57,7 @@ def _one_minilm() -> Iterator[None]:
     """Every Services built in this process (build_services, `yalu` run in-process) shares one SharedMiniLM."""
     shared = SharedMiniLM()
 
-    def make(spec: str) -> Embeddings:
+    def make(spec: str) -> TextEmbedder:
         return shared if spec.strip().lower() in ("minilm", "") else real(spec)
 
     real = embeddings.make_embeddings

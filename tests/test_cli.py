@@ -154,6 +154,31 @@ def test_ask_run_as_the_program_prints_the_whole_answer_and_its_exit_code(seeded
     assert bad.returncode == 1 and "give a question" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_a_cold_ask_imports_no_langchain_module(seeded: Services) -> None:
+    """Answering offline needs none of LangChain: a cold `yalu ask` imports no `langchain_core` module (importing
+    LangChain's `Embeddings` base alone was 0.15 s of the cold start); the seam classes import it when used."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "YALU_DATA_DIR": str(seeded.settings.data_dir),
+        "YALU_KNOWLEDGE_DIR": str(seeded.settings.knowledge_dir),
+    }
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot", "ask", "--json", "What did Xi write to Kim in 2021?"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "answered"
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
+    assert "bot.services" in imported
+    assert [name for name in imported if name.startswith("langchain")] == []
+
+
 def test_a_first_ingest_into_a_new_data_dir_indexes_the_knowledge_folder_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,8 +14,7 @@ from langchain_core.tools.retriever import create_retriever_tool
 from langchain_tests.integration_tests import EmbeddingsIntegrationTests, RetrieversIntegrationTests
 from langchain_tests.unit_tests import EmbeddingsUnitTests
 
-from bot.index.embeddings import MiniLMEmbeddings
-from bot.langchain_seam import YaluRetriever, answer_runnable
+from bot.langchain_seam import YaluEmbeddings, YaluRetriever, answer_runnable
 from bot.services import Services
 
 _SEEDED: dict[str, Services] = {}
@@ -29,20 +28,20 @@ def _seeded_services(seeded: Services) -> Iterator[None]:
     yield
 
 
-class TestMiniLMEmbeddingsUnit(EmbeddingsUnitTests):
+class TestYaluEmbeddingsUnit(EmbeddingsUnitTests):
     """LangChain's unit suite for embeddings, on the bundled MiniLM."""
 
     @property
-    def embeddings_class(self) -> type[MiniLMEmbeddings]:
-        return MiniLMEmbeddings
+    def embeddings_class(self) -> type[YaluEmbeddings]:
+        return YaluEmbeddings
 
 
-class TestMiniLMEmbeddingsIntegration(EmbeddingsIntegrationTests):
+class TestYaluEmbeddingsIntegration(EmbeddingsIntegrationTests):
     """LangChain's integration suite for embeddings (sync and async), on the bundled MiniLM."""
 
     @property
-    def embeddings_class(self) -> type[MiniLMEmbeddings]:
-        return MiniLMEmbeddings
+    def embeddings_class(self) -> type[YaluEmbeddings]:
+        return YaluEmbeddings
 
 
 class TestYaluRetrieverIntegration(RetrieversIntegrationTests):
@@ -128,4 +127,4 @@ def test_llm_mode_model_call_is_a_child_of_the_callers_run(seeded: Services, mon
 
 def test_embeddings_class_builds_without_arguments(tmp_path: Path) -> None:
     """The standard suites build the class with no parameters: the bundled model needs none."""
-    assert len(MiniLMEmbeddings().embed_query("Pyongyang")) == 384
+    assert len(YaluEmbeddings().embed_query("Pyongyang")) == 384

@@ -1,4 +1,9 @@
-"""Embedding models behind LangChain's `Embeddings` seam; the bundled MiniLM needs no download."""
+"""Embedding models with LangChain's `Embeddings` methods; the bundled MiniLM needs no download.
+
+The classes here do not inherit from `langchain_core.embeddings.Embeddings`: importing it pulls in
+LangChain's callback and message machinery (about 0.15 s of every cold `yalu ask`), and nothing in Yalu
+calls more than `embed_documents` and `embed_query`. `bot.langchain_seam.YaluEmbeddings` is the same model
+as a true `Embeddings`, for LangChain callers."""
 
 from __future__ import annotations
 
@@ -6,10 +11,9 @@ import hashlib
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from bot.errors import ConfigError
 
@@ -18,6 +22,18 @@ if TYPE_CHECKING:
     import tokenizers
 
 Vectors = np.ndarray[Any, np.dtype[np.float32]]
+
+
+class TextEmbedder(Protocol):
+    """What Yalu needs of an embedding model: LangChain's two synchronous `Embeddings` methods."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """One vector per text."""
+        ...
+
+    def embed_query(self, text: str) -> list[float]:
+        """The vector of one query."""
+        ...
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 _MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on sequences of at most 256 word pieces
 _BATCH = 32
@@ -40,7 +56,7 @@ def _verified_model_path() -> Path:
     return path
 
 
-class MiniLMEmbeddings(Embeddings):
+class MiniLMEmbeddings:
     """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling and L2 normalisation, as sentence-transformers does.
 
     Batches are padded to their longest text, not to a fixed length, which is what makes this
@@ -101,7 +117,7 @@ class MiniLMEmbeddings(Embeddings):
         return row
 
 
-def make_embeddings(spec: str) -> Embeddings:
+def make_embeddings(spec: str) -> TextEmbedder:
     """Build the embedding model named by the YALU_EMBEDDINGS setting ("minilm" or "provider:model")."""
     provider, _, model = spec.partition(":")
     match provider.strip().lower():
@@ -120,7 +136,7 @@ def make_embeddings(spec: str) -> Embeddings:
             )
 
 
-def _optional(module: str, cls: str, **kwargs: Any) -> Embeddings:
+def _optional(module: str, cls: str, **kwargs: Any) -> TextEmbedder:
     """Import an optional provider lazily and fail with the package to install."""
     import importlib
 
@@ -132,11 +148,11 @@ def _optional(module: str, cls: str, **kwargs: Any) -> Embeddings:
     return UnitEmbeddings(factory(**kwargs))
 
 
-class UnitEmbeddings(Embeddings):
+class UnitEmbeddings:
     """Another provider's embeddings scaled to unit length: retrieval and the answer model read a dot product
     as a cosine, which a provider's raw vectors (not always unit length) would break."""
 
-    def __init__(self, inner: Embeddings) -> None:
+    def __init__(self, inner: TextEmbedder) -> None:
         self.inner = inner
 
     @staticmethod
