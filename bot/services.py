@@ -15,6 +15,7 @@ from bot.answer import Answerer
 from bot.answer_model import Answer
 from bot.config import Settings
 from bot.dates import Window
+from bot.index.generation_stamp import GenerationStamp
 from bot.index.lexical import LexicalIndex, Row
 from bot.index.registry import Registry
 from bot.index.retrieve import Filters, Retrieval, Retriever
@@ -391,5 +392,6 @@ def build_services(settings: Settings) -> Services:
     """Build the store and embedding model once, from settings."""
     from bot.index.embeddings import make_embeddings
 
-    store = Store(make_client(settings), settings.collection, store_location(settings), reopener(settings))
+    stamp = None if settings.chroma_host else GenerationStamp(settings.chroma_dir / "yalu-generation")
+    store = Store(make_client(settings), settings.collection, store_location(settings), reopener(settings), stamp)
     return Services(settings, store, make_embeddings(settings.embeddings))

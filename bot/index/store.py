@@ -45,6 +45,7 @@ from bot.corpus import Article, parse_markdown, to_markdown
 from bot.dates import date_range_of
 from bot.errors import StoreUnavailable, YaluError
 from bot.index.duplicates import Signature, minhash
+from bot.index.generation_stamp import GenerationStamp
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -326,10 +327,13 @@ class Store:
         name: str,
         where: str = "the Chroma store",
         reopen: Callable[[], ClientAPI] | None = None,
+        stamp: GenerationStamp | None = None,
     ) -> None:
         """Open (or create) the collections of the index `name`; `where` names the store in error messages.
 
         `reopen` opens the embedded store afresh (see `reopen`); None for a server, whose view is shared.
+        `stamp` mirrors the generation token in a file beside an embedded store (see `generation`); None
+        for a server, whose other writers cannot see our files.
         """
         self.client = client
         self.name = name
@@ -338,6 +342,7 @@ class Store:
         self._placeholders: dict[str, Vector] = {}
         self._raw: dict[str, Any] = {}
         self._seen: str | None = None  # the generation token this process last read or wrote
+        self._stamp = stamp
         self._committed: Mapping[str, str] | None = None  # the registry readers go by (see `pin`)
         # Chunk records by id, most recently read last. An id names one article version's chunk, so a
         # record never changes: questions that retrieve the same chunks skip the store round trip.
@@ -641,13 +646,22 @@ class Store:
         return token
 
     def _generation(self) -> str | None:
+        if self._stamp is None:
+            return self._stored_generation()
+        return self._stamp.read(self._stored_generation)
+
+    def _stored_generation(self) -> str | None:
         metadatas = self._state.get(ids=[_GENERATION], include=["metadatas"]).get("metadatas") or []
         return str(metadatas[0]["generation"]) if metadatas else None
 
     def _new_generation(self) -> None:
         # Written after the change it marks: a reader that saw the old token re-reads next time.
         token = uuid.uuid4().hex
+        if self._stamp is not None:
+            self._stamp.clear()
         self._state.upsert(ids=[_GENERATION], embeddings=np.ones((1, 1), np.float32), metadatas=[{"generation": token}])
+        if self._stamp is not None:
+            self._stamp.write(token)
         self._seen = token  # our own change: nothing to reopen for
 
     def prune_orphans(self, keep_runs: set[str] | frozenset[str] = frozenset()) -> int:
@@ -674,6 +688,8 @@ class Store:
 
     def reset(self) -> None:
         """Drop the collections and create them empty."""
+        if self._stamp is not None:
+            self._stamp.clear()
         for name in (f"{self.name}_{part}" for part in ("chunks", "sentences", "articles", "state")):
             with contextlib.suppress(Exception):  # absent already: nothing to drop
                 self.client.delete_collection(name)
