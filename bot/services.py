@@ -125,7 +125,7 @@ class Services:
         built = self._answerer
         if built is None or built[0] != generation:
             registry = self.registry()  # read once: BM25, the vectors and the answerer share it
-            self.store.pin({i: a.content_hash for i, a in registry.items()})  # search the versions it lists
+            self.store.pin(registry.hashes())  # search the versions it lists (from its columns: no record parsed)
             lexical, vectors = self.indexes(registry, generation)
             retriever = Retriever(self.store, self.embeddings.embed_query, lexical, registry, vectors)
             answerer = Answerer(
