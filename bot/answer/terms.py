@@ -9,6 +9,7 @@ match when they share one.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -23,12 +24,13 @@ _STEMMER = snowballstemmer.stemmer("english")
 _BRITISH = ((re.compile(r"our(s?)$"), r"or\1"), (re.compile(r"is(e|es|ed|ing|ation|ations)$"), r"iz\1"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     """One word of a text: as written, where it is, and every key it matches by.
 
     `base` (the word without a clitic, lowercased: "what's" -> "what") and `content` (not a stopword) are
     worked out once here: the ranker asks them of every word of every candidate, thousands of times a question.
+    Slots and shared key sets keep the `read_words` cache small: it holds the words of up to 16,384 texts.
     """
 
     text: str
@@ -38,7 +40,7 @@ class Word:
     content: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        base = _CLITIC.sub("", self.text.lower())
+        base = sys.intern(_CLITIC.sub("", self.text.lower()))
         object.__setattr__(self, "base", base)
         object.__setattr__(self, "content", base not in STOPWORDS and len(base) > 1)
 
@@ -67,8 +69,18 @@ def read_words(text: str) -> tuple[Word, ...]:
         if "-" in w:  # "Jong-un", "people-to-people": the parts match too
             keys.update(key(p) for p in w.split("-") if len(p) > 2)
         keys.update(g for a, b, g in spans if a <= m.start() < b)
-        out.append(Word(w, m.start(), frozenset(keys)))
+        out.append(Word(sys.intern(w), m.start(), _shared(frozenset(keys))))
     return tuple(out)
+
+
+_KEY_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _shared(keys: frozenset[str]) -> frozenset[str]:
+    """One object for each distinct key set: the same words recur in every text, and a frozenset is 200 bytes."""
+    if len(_KEY_SETS) > 200_000:  # a bound for a long-lived bot; the sets are tiny, the words recur
+        _KEY_SETS.clear()
+    return _KEY_SETS.setdefault(keys, keys)
 
 
 @lru_cache(maxsize=16384)
