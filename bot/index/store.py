@@ -123,6 +123,9 @@ def store_location(settings: Settings) -> str:
 
 def make_client(settings: Settings) -> ClientAPI:
     """An embedded Chroma client, or an HTTP client when CHROMA_HOST is set."""
+    from bot.index.chroma_import import prepare_chromadb_import
+
+    prepare_chromadb_import()
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
