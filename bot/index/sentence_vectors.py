@@ -21,7 +21,8 @@ tombstones or small segments pile up.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -294,16 +295,62 @@ def _as_rows(rows: Any) -> IntArray:
 
 def _scores(matrix: Int8Matrix, rows: Any, q: FloatArray) -> FloatArray:
     """Dot products of `q` with the matrix's rows (a slice or row numbers), a block at a time: converting
-    int8 to float in cache-sized blocks is several times faster than converting the whole selection."""
+    int8 to float in cache-sized blocks is several times faster than converting the whole selection.
+
+    A matrix saved in a file is read with `pread`, not through its memory map: the page cache maps a file in
+    2 MB folios, so touching the 7,000 rows of 400 articles scattered over a 100,000-article file put 450 MB
+    of it in the process's resident memory. Read, the rows cost what they are (388 bytes each)."""
     n = (rows.stop - rows.start) if isinstance(rows, slice) else len(rows)
     out = np.empty(n, dtype=np.float32)
-    for first in range(0, n, _BLOCK):
-        if isinstance(rows, slice):
-            block = matrix[rows.start + first : rows.start + min(n, first + _BLOCK)]
-        else:
-            block = matrix[rows[first : first + _BLOCK]]
-        np.dot(block.astype(np.float32), q, out=out[first : first + len(block)])
+    with _RowReader.of(matrix) as read:
+        for first in range(0, n, _BLOCK):
+            if isinstance(rows, slice):
+                block = read(np.arange(rows.start + first, rows.start + min(n, first + _BLOCK)))
+            else:
+                block = read(np.asarray(rows[first : first + _BLOCK]))
+            np.dot(block.astype(np.float32), q, out=out[first : first + len(block)])
     return out
+
+
+class _RowReader:
+    """Rows of an int8 matrix by number: with `pread` from its file when it is a memory map of one, else by
+    indexing. Consecutive rows are read in one call."""
+
+    def __init__(self, matrix: Int8Matrix) -> None:
+        self.matrix = matrix
+        self.fd: int | None = None
+        if isinstance(matrix, np.memmap) and matrix.filename and matrix.flags.c_contiguous and matrix.ndim == 2:
+            self.name = str(matrix.filename)
+            self.fd = os.open(self.name, os.O_RDONLY)
+            self.offset = int(matrix.offset)
+            self.width = int(matrix.shape[1]) * matrix.itemsize
+
+    @classmethod
+    def of(cls, matrix: Int8Matrix) -> _RowReader:
+        """A reader for the matrix, to be used as a context manager (it closes its file)."""
+        return cls(matrix)
+
+    def __enter__(self) -> Callable[[IntArray], Int8Matrix]:
+        return self.read
+
+    def __exit__(self, *_: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+
+    def read(self, rows: IntArray) -> Int8Matrix:
+        """The rows, in the order given."""
+        if self.fd is None or not len(rows):
+            block: Int8Matrix = self.matrix[rows]
+            return block
+        out = np.empty((len(rows), self.matrix.shape[1]), dtype=self.matrix.dtype)
+        breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+        for lo, hi in zip([0, *breaks.tolist()], [*breaks.tolist(), len(rows)], strict=True):
+            size = (hi - lo) * self.width
+            data = os.pread(self.fd, size, self.offset + int(rows[lo]) * self.width)
+            if len(data) != size:
+                raise OSError(f"{self.name}: shorter than its header says")
+            out[lo:hi] = np.frombuffer(data, dtype=self.matrix.dtype).reshape(hi - lo, -1)
+        return out
 
 
 def _top(scores: FloatArray, n: int) -> np.ndarray[Any, np.dtype[np.intp]]:
