@@ -29,29 +29,31 @@ def test_an_unchanged_stamp_spares_the_store_read(tmp_path: Path) -> None:
     assert store.reads == 1
 
 
-def test_another_writers_change_is_read_at_the_next_question(tmp_path: Path) -> None:
-    """A writer clears the stamp, changes the token, writes the stamp: a reader holding the old token reads the
-    new one next time."""
+def _reader_mid_change(tmp_path: Path) -> tuple[Tokens, GenerationStamp, GenerationStamp]:
+    """A reader that cached token "a" from the stamp, and a writer that has since cleared the stamp and changed
+    the store's token to "b"."""
     store = Tokens("a")
     writer, reader = GenerationStamp(tmp_path / "stamp"), GenerationStamp(tmp_path / "stamp")
     writer.write("a")
     assert reader.read(store) == "a"
     writer.clear()
     store.token = "b"
+    return store, writer, reader
+
+
+def test_another_writers_change_is_read_at_the_next_question(tmp_path: Path) -> None:
+    """A writer clears the stamp, changes the token, writes the stamp: a reader holding the old token reads the
+    new one next time."""
+    store, writer, reader = _reader_mid_change(tmp_path)
     writer.write("b")
     assert reader.read(store) == "b" and reader.read(store) == "b"
     assert store.reads == 2
 
 
 def test_a_writer_that_died_between_token_and_stamp_is_seen(tmp_path: Path) -> None:
-    """The stamp is removed before the token changes, so a writer dying in between leaves no stamp, and every
-    question asks the store."""
-    store = Tokens("a")
-    writer, reader = GenerationStamp(tmp_path / "stamp"), GenerationStamp(tmp_path / "stamp")
-    writer.write("a")
-    assert reader.read(store) == "a"
-    writer.clear()
-    store.token = "b"  # and the writer dies here
+    """The stamp is removed before the token changes, so a writer dying in between leaves no stamp: the next
+    question asks the store and reads the new token."""
+    store, _, reader = _reader_mid_change(tmp_path)  # and the writer dies here
     assert reader.read(store) == "b" and reader.read(store) == "b"
     assert store.reads == 3
 

@@ -34,6 +34,8 @@ class TextEmbedder(Protocol):
     def embed_query(self, text: str) -> list[float]:
         """The vector of one query."""
         ...
+
+
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 _MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on sequences of at most 256 word pieces
 _BATCH = 32

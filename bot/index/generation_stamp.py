@@ -36,7 +36,10 @@ class GenerationStamp:
             return self._token
         token = from_store()
         if key is None and token is not None:
-            self._create(token)  # an index written before stamps were kept: trusted from the next question on
+            # An index written before stamps were kept: trusted from the next question on. Safe against a writer
+            # running at the same moment, since a stamp naming a token the store no longer holds is never
+            # trusted; quiet, since a read-only data dir simply keeps asking the store.
+            self.write(token, logging.DEBUG)
         # Cache only a stamp that names this token and did not move while we read: otherwise we cannot tell
         # a later change from this state, and the store is asked again next time.
         trusted = token is not None and key is not None and self._text() == token and self._stat() == key
@@ -52,20 +55,13 @@ class GenerationStamp:
         except OSError as exc:
             log.warning("could not remove the generation stamp %s (%s)", self.path, exc)
 
-    def write(self, token: str) -> None:
-        """Mirror a token just written to the store (after it, so a reader never caches a token not yet there)."""
+    def write(self, token: str, level: int = logging.WARNING) -> None:
+        """Mirror a token just written to the store (after it, so a reader never caches a token not yet there);
+        a failure is logged at `level` and leaves the readers asking the store."""
         try:
             atomic_write(self.path, token)
         except OSError as exc:
-            log.warning("could not write the generation stamp %s (%s); readers will ask the store", self.path, exc)
-
-    def _create(self, token: str) -> None:
-        # Safe against a writer running at the same moment: a stamp naming a token the store no longer holds
-        # is never trusted (see `read`).
-        try:
-            atomic_write(self.path, token)
-        except OSError as exc:  # a read-only data dir: the store is asked at every question, as before stamps
-            log.debug("could not create the generation stamp %s (%s)", self.path, exc)
+            log.log(level, "could not write the generation stamp %s (%s); readers will ask the store", self.path, exc)
 
     def _stat(self) -> _Key | None:
         try:

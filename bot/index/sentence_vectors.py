@@ -302,7 +302,7 @@ def _scores(matrix: Int8Matrix, rows: Any, q: FloatArray) -> FloatArray:
     of it in the process's resident memory. Read, the rows cost what they are (388 bytes each)."""
     n = (rows.stop - rows.start) if isinstance(rows, slice) else len(rows)
     out = np.empty(n, dtype=np.float32)
-    with _RowReader.of(matrix) as read:
+    with _RowReader(matrix) as read:
         for first in range(0, n, _BLOCK):
             if isinstance(rows, slice):
                 block = read(np.arange(rows.start + first, rows.start + min(n, first + _BLOCK)))
@@ -314,7 +314,7 @@ def _scores(matrix: Int8Matrix, rows: Any, q: FloatArray) -> FloatArray:
 
 class _RowReader:
     """Rows of an int8 matrix by number: with `pread` from its file when it is a memory map of one, else by
-    indexing. Consecutive rows are read in one call."""
+    indexing. Consecutive rows are read in one call. A context manager: it closes the file it opened."""
 
     def __init__(self, matrix: Int8Matrix) -> None:
         self.matrix = matrix
@@ -324,11 +324,6 @@ class _RowReader:
             self.fd = os.open(self.name, os.O_RDONLY)
             self.offset = int(matrix.offset)
             self.width = int(matrix.shape[1]) * matrix.itemsize
-
-    @classmethod
-    def of(cls, matrix: Int8Matrix) -> _RowReader:
-        """A reader for the matrix, to be used as a context manager (it closes its file)."""
-        return cls(matrix)
 
     def __enter__(self) -> Callable[[IntArray], Int8Matrix]:
         return self.read
