@@ -383,7 +383,7 @@ def _mended(w: Word, vocab: Vocabulary, candidates: Sequence[Candidate]) -> Word
     if len(w.text) < 5 or vocab.known(w) or not w.text.isalpha():
         return w
     lower = w.text.lower()
-    probes = _slips(lower) | {lower}
+    probes = [lower, *sorted(_slips(lower))]  # in a fixed order: the first word found is the mend
     for c in candidates:
         index = _slip_index(c)
         for probe in probes:
@@ -401,16 +401,24 @@ def _slips(word: str) -> frozenset[str]:
 
 
 def _slip_index(c: Candidate) -> dict[str, str]:
-    """Every word of the candidate's article (five letters or more) and each of its slips, to the word."""
+    """The slip map of the candidate's article, built once per reading."""
     cached: dict[str, str] | None = c.reading.__dict__.get("_slips")
     if cached is None:
-        cached = {}
-        for word in set(re.findall(r"[a-z]{5,}", c.reading.article.body.lower())):
-            cached.setdefault(word, word)
-            for slip in _slips(word):
-                cached.setdefault(slip, word)
+        cached = slip_map(c.reading.article.body)
         object.__setattr__(c.reading, "_slips", cached)
     return cached
+
+
+def slip_map(text: str) -> dict[str, str]:
+    """Every word of `text` (five letters or more) to itself, and each of its slips to the word; a slip two
+    words share goes to the first in alphabetical order, so the mend is the same in every process (set order follows
+    the hash seed, and with it the answer did)."""
+    words = sorted(set(re.findall(r"[a-z]{5,}", text.lower())))
+    out = {word: word for word in words}  # a word of the text is never another's slip ("trials", "trails")
+    for word in words:
+        for slip in _slips(word):
+            out.setdefault(slip, word)
+    return out
 
 
 def _unsupported(qf: QuestionFeatures, evidence: np.ndarray, missing: np.ndarray, embed: Embed) -> list[float]:
