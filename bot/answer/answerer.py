@@ -108,7 +108,6 @@ class Answerer:
         self.k = k
         outlets = " ".join(self.registry.outlet_names())
         self.vocabulary = Vocabulary(retriever.lexical, frozenset(terms(outlets)))
-        self._articles: dict[str, Article | None] = {}
         self._readings: dict[tuple[str, str], ArticleSentences] = {}
         self._embedded: dict[str, FloatArray] = {}
         self.embed_documents = embed_documents or (lambda texts: [retriever.embed_query(t) for t in texts])
@@ -122,11 +121,10 @@ class Answerer:
 
     # --- articles ------------------------------------------------------------------------------
     def article(self, article_id: str) -> Article | None:
-        """An indexed article, read from the store once per answerer: candidates, citations, their
-        provenance and the disagreement check all need the few articles a question retrieves."""
-        if article_id not in self._articles:
-            self._articles[article_id] = self.store.article(article_id)
-        return self._articles[article_id]
+        """An indexed article, read from the store once while it is among the last few hundred read:
+        candidates, citations, their provenance and the disagreement check all need the few articles a
+        question retrieves, and the retriever's chunk records are cut from their bodies (one cache for both)."""
+        return self.retriever.chunk_source.article(article_id)
 
     def reading(self, article_id: str) -> ArticleSentences | None:
         """An article's sentences with their facts, read once per article version."""
@@ -172,7 +170,7 @@ class Answerer:
         q = read_question(text)
         found = self.retrieve(q, filters, k)
         passages = found.passages
-        candidates = gather(passages, self.store, self.reading)
+        candidates = gather(passages, self.retriever.chunk_source, self.reading)
         qf = QuestionFeatures(q, self.vocabulary, candidates)
         matrix = ranker_matrix(qf, found.vector, candidates)
         return Analysis(q, qf, passages, candidates, matrix, self._embed_many, found.note)

@@ -14,8 +14,9 @@ import numpy as np
 
 from bot.answer.sentences import ArticleSentences, SentenceFacts
 from bot.chunking import Span
+from bot.index.chunk_source import ChunkSource
 from bot.index.retrieve import Passage
-from bot.index.store import ChunkRecord, Store, Vector
+from bot.index.store import ChunkRecord, Vector
 from bot.text import is_prose
 
 
@@ -59,12 +60,12 @@ def neighbour_ids(passages: Sequence[Passage]) -> list[str]:
 
 
 def gather(
-    passages: Sequence[Passage], store: Store, read: Callable[[str], ArticleSentences | None]
+    passages: Sequence[Passage], source: ChunkSource, read: Callable[[str], ArticleSentences | None]
 ) -> list[Candidate]:
     """Every prose sentence of the passages and their neighbours, once each, in retrieval order."""
     top = max((p.score for p in passages), default=1.0) or 1.0
     chunks: list[tuple[ChunkRecord, float, int]] = [(p.chunk, p.score / top, i) for i, p in enumerate(passages)]
-    chunks += [(c, 0.0, len(passages)) for c in store.chunks(neighbour_ids(passages))]
+    chunks += [(c, 0.0, len(passages)) for c in source.chunks(neighbour_ids(passages))]
     best: dict[tuple[str, int], Candidate] = {}
     for chunk, score, rank in chunks:
         reading = read(chunk.article_id)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from bot.dates import Window
+from bot.index.chunk_source import ChunkSource
 from bot.index.lexical import LexicalIndex
 from bot.index.registry import Registry
 from bot.index.sentence_vectors import SentenceVectors
@@ -158,6 +159,7 @@ class Retriever:
         self.registry = registry
         self.vectors = vectors
         self.depth = depth
+        self.chunk_source = ChunkSource(store, vectors)  # chunk records without Chroma's chunk collection
 
     @cached_property
     def columns(self) -> RegistryColumns:
@@ -197,6 +199,6 @@ class Retriever:
         max_lex = max(lex_of.values(), default=1.0) or 1.0
         passages = [
             Passage(rec, fused[rec.id], dense_of.get(rec.id, 0.0), lex_of.get(rec.id, 0.0) / max_lex)
-            for rec in self.store.chunks(chosen)
+            for rec in self.chunk_source.chunks(chosen)
         ]
         return Retrieval(query, vector, passages)

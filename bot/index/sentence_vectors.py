@@ -33,6 +33,7 @@ from bot.index.store import decode_quantised, quantise
 
 log = logging.getLogger(__name__)
 Int8Matrix = np.ndarray[Any, np.dtype[np.int8]]
+Int32Matrix = np.ndarray[Any, np.dtype[np.int32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 Row = tuple[str, str, dict[str, Any]]  # (chunk id, text, metadata) as the store yields them
@@ -60,6 +61,9 @@ class Segment:
     outlets: list[str]
     chunk: np.ndarray[Any, np.dtype[np.int32]]  # (rows,) the chunk each sentence belongs to (its first)
     scale: FloatArray  # (rows,) what one int8 unit of each row is worth
+    spans: Int32Matrix  # (rows, 2): each sentence's [start, end) in its article's body
+    chunk_starts: IntArray  # (articles + 1,): article i's chunks are chunk_rows[chunk_starts[i]:chunk_starts[i + 1]]
+    chunk_rows: Int32Matrix  # (chunks, 3): a chunk's index, and its first and end row within its article
     name: str = ""  # its file name stem once saved ("" while only in memory)
     _by_outlet: dict[str, IntArray] = field(default_factory=dict, repr=False)
 
@@ -190,6 +194,30 @@ class SentenceVectors:
         if merged is not None:
             segments, alive = [*segments, merged], [*alive, np.ones(len(merged.ids), bool)]
         return SentenceVectors(segments, alive, self.generation)
+
+    # --- reading ---------------------------------------------------------------------------------
+    def chunk_layout(self, article_id: str, content_hash: str, index: int) -> tuple[Int32Matrix, FloatArray] | None:
+        """The sentence spans of one chunk and their vectors, what a chunk record is rebuilt from with its
+        article's body (without reading Chroma's chunk collection). Empty when these vectors hold the article
+        version and it has no such chunk; None when they do not hold that version, or the chunk's sentences
+        are not consecutive rows (then the store has it)."""
+        where = self._slot.get(article_id)
+        if where is None or self.articles.get(article_id) != content_hash:
+            return None
+        segment = self.segments[where[0]]
+        slot = where[1]
+        own = segment.chunk_rows[int(segment.chunk_starts[slot]) : int(segment.chunk_starts[slot + 1])]
+        found = np.flatnonzero(own[:, 0] == index)
+        if not len(found):
+            return np.zeros((0, 2), np.int32), np.zeros((0, segment.vectors.shape[1]), np.float32)
+        if own[found[0], 1] < 0:
+            return None
+        first = int(segment.starts[slot]) + int(own[found[0], 1])
+        end = int(segment.starts[slot]) + int(own[found[0], 2])
+        with _RowReader(segment.vectors) as read:
+            rows = read(np.arange(first, end))
+        vectors = rows.astype(np.float32) * segment.scale[first:end, None]
+        return np.asarray(segment.spans[first:end]), vectors
 
     # --- searching -------------------------------------------------------------------------------
     def query(
@@ -367,18 +395,42 @@ class _Article:
     outlet: str
     chunks: list[tuple[int, list[tuple[int, int]], Int8Matrix, FloatArray]] = field(default_factory=list)
 
-    def sentences(self) -> tuple[Int8Matrix, FloatArray, list[int]]:
-        """Its sentence rows in body order, each from the first chunk holding it, their scales, and the
-        index of that chunk."""
+    def sentences(self) -> _Rows:
+        """Its sentence rows in body order, each from the first chunk holding it, and where its chunks lie
+        among them."""
         seen: dict[tuple[int, int], tuple[int, Int8Matrix, float]] = {}
-        for index, spans, vectors, scales in sorted(self.chunks, key=lambda c: c[0]):
+        chunks = sorted(self.chunks, key=lambda c: c[0])
+        for index, spans, vectors, scales in chunks:
             for j, span in enumerate(spans):
                 seen.setdefault(span, (index, vectors[j], float(scales[j])))
-        ordered = [v for _, v in sorted(seen.items())]
+        ordered = sorted(seen.items())
         if not ordered:
-            return np.zeros((0, 0), np.int8), np.zeros(0, np.float32), []
-        rows = np.stack([v for _, v, _ in ordered])
-        return rows, np.asarray([s for _, _, s in ordered], np.float32), [c for c, _, _ in ordered]
+            return _Rows(np.zeros((0, 0), np.int8), np.zeros(0, np.float32), [], [], [])
+        position = {span: i for i, (span, _) in enumerate(ordered)}
+        bounds = []
+        for index, spans, _, _ in chunks:
+            rows = [position[span] for span in spans]
+            contiguous = bool(rows) and rows == list(range(rows[0], rows[0] + len(rows)))
+            # a chunk whose sentences are not consecutive rows is read from the store instead
+            bounds.append((index, rows[0], rows[-1] + 1) if contiguous else (index, -1, -1))
+        return _Rows(
+            np.stack([v for _, (_, v, _) in ordered]),
+            np.asarray([sc for _, (_, _, sc) in ordered], np.float32),
+            [c for _, (c, _, _) in ordered],
+            [span for span, _ in ordered],
+            bounds,
+        )
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """One article's part of a segment: its rows and their scales, chunks and spans, and its chunks' rows."""
+
+    vectors: Int8Matrix
+    scale: FloatArray
+    chunk: list[int]
+    spans: list[tuple[int, int]]
+    bounds: list[tuple[int, int, int]]  # (chunk index, first row, end row), -1s when not consecutive rows
 
 
 class Gatherer:
@@ -405,18 +457,20 @@ class Gatherer:
 
     def segment(self) -> Segment | None:
         """A segment of the articles gathered, in publication order (None when there are none)."""
-        parts = [(aid, a, *a.sentences()) for aid, a in self.articles.items()]
-        parts = [p for p in parts if len(p[4])]
+        parts = [(aid, a, a.sentences()) for aid, a in self.articles.items()]
+        parts = [p for p in parts if len(p[2].chunk)]
         if not parts:
             return None
         parts.sort(key=lambda p: (p[1].lo, p[0]))
         return _segment(
-            np.concatenate([p[2] for p in parts]),
-            np.concatenate([p[3] for p in parts]),
-            np.concatenate([np.asarray(p[4], np.int32) for p in parts]),
+            np.concatenate([p[2].vectors for p in parts]),
+            np.concatenate([p[2].scale for p in parts]),
+            np.concatenate([np.asarray(p[2].chunk, np.int32) for p in parts]),
+            np.concatenate([np.asarray(p[2].spans, np.int32).reshape(-1, 2) for p in parts]),
+            [np.asarray(p[2].bounds, np.int32).reshape(-1, 3) for p in parts],
             [p[0] for p in parts],
             [p[1].content_hash for p in parts],
-            [len(p[4]) for p in parts],
+            [len(p[2].chunk) for p in parts],
             [p[1].lo for p in parts],
             [p[1].hi for p in parts],
             [p[1].outlet for p in parts],
@@ -427,6 +481,8 @@ def _segment(
     vectors: Int8Matrix,
     scale: FloatArray,
     chunk: np.ndarray[Any, np.dtype[np.int32]],
+    spans: Int32Matrix,
+    bounds: Sequence[Int32Matrix],
     ids: list[str],
     hashes: list[str],
     lengths: Sequence[int],
@@ -448,6 +504,9 @@ def _segment(
         hi=np.asarray(hi, np.int64),
         outlets=outlets,
         chunk=chunk,
+        spans=spans,
+        chunk_starts=np.concatenate([[0], np.cumsum([len(b) for b in bounds])]).astype(np.int64),
+        chunk_rows=np.concatenate([*bounds, np.zeros((0, 3), np.int32)]).astype(np.int32),
     )
 
 
@@ -470,6 +529,8 @@ def merge_segments(parts: Sequence[tuple[Segment, np.ndarray[Any, np.dtype[np.bo
         np.concatenate(list(_article_rows(pieces, "vectors"))),
         np.concatenate(list(_article_rows(pieces, "scale"))),
         np.concatenate(list(_article_rows(pieces, "chunk"))),
+        np.concatenate(list(_article_rows(pieces, "spans"))),
+        [s.chunk_rows[s.chunk_starts[i] : s.chunk_starts[i + 1]] for s, i in pieces],
         [s.ids[i] for s, i in pieces],
         [s.hashes[i] for s, i in pieces],
         [int(s.starts[i + 1] - s.starts[i]) for s, i in pieces],

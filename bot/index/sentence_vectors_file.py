@@ -31,10 +31,11 @@ from bot.atomic import atomic_write, atomic_write_with
 from bot.index.sentence_vectors import Segment, SentenceVectors, with_name
 
 log = logging.getLogger(__name__)
-_FORMAT = 1  # bump when the layout changes: older files are then rebuilt from the store
+_FORMAT = 2  # bump when the layout changes: older files are then rebuilt from the store (2: chunk table)
 MANIFEST = "manifest.json"
 RETIRE_S = 600.0  # how long a segment no manifest names is kept for readers of the previous one
 _ROWS, _COLUMNS = ".rows.npy", ".columns.npz"
+_ARRAYS = ("centroids", "centroid_scale", "starts", "lo", "hi", "chunk", "scale", "spans", "chunk_starts", "chunk_rows")
 
 
 def save(folder: Path, vectors: SentenceVectors) -> SentenceVectors:
@@ -127,6 +128,9 @@ def _write_segment(folder: Path, segment: Segment) -> Segment:
         hi=segment.hi,
         chunk=segment.chunk,
         scale=segment.scale,
+        spans=segment.spans,
+        chunk_starts=segment.chunk_starts,
+        chunk_rows=segment.chunk_rows,
         meta=np.frombuffer(json.dumps(columns).encode(), np.uint8),
     )
     atomic_write_with(folder / f"{name}{_ROWS}", lambda handle: np.save(handle, np.ascontiguousarray(segment.vectors)))
@@ -137,7 +141,7 @@ def _write_segment(folder: Path, segment: Segment) -> Segment:
 def _read_segment(folder: Path, name: str) -> Segment:
     with np.load(folder / f"{name}{_COLUMNS}") as saved:
         columns = json.loads(saved["meta"].tobytes())
-        arrays = {key: saved[key] for key in ("centroids", "centroid_scale", "starts", "lo", "hi", "chunk", "scale")}
+        arrays = {key: saved[key] for key in _ARRAYS}
     vectors = np.load(folder / f"{name}{_ROWS}", mmap_mode="r")
     segment = Segment(
         vectors=vectors,
@@ -164,6 +168,14 @@ def _check(s: Segment) -> None:
         or not int(s.starts[-1]) == len(s.vectors) == len(s.chunk) == len(s.scale)
     ):
         raise ValueError(f"segment {s.name}'s row ranges disagree with its rows")
+    if s.spans.shape != (len(s.vectors), 2) or len(s.chunk_starts) != n + 1 or s.chunk_rows.ndim != 2:
+        raise ValueError(f"segment {s.name}'s sentence spans or chunk table disagree with its rows")
+    if int(s.chunk_starts[-1]) != len(s.chunk_rows) or (len(s.chunk_rows) and s.chunk_rows.shape[1] != 3):
+        raise ValueError(f"segment {s.name}'s chunk table disagrees with its articles")
+    lengths = np.diff(s.starts)
+    owner = np.repeat(np.arange(n), np.diff(s.chunk_starts))
+    if len(s.chunk_rows) and np.any(s.chunk_rows[:, 2] > lengths[owner]):
+        raise ValueError(f"segment {s.name}'s chunk table names rows outside their articles")
     if np.any(np.diff(s.starts) < 0) or np.any(np.diff(s.lo) < 0):
         raise ValueError(f"segment {s.name} is not in publication order")
     if n and s.centroids.shape[1] != s.vectors.shape[1]:
