@@ -169,6 +169,8 @@ class Answerer:
         """Read the question, retrieve, gather candidate sentences and compute their features."""
         q = read_question(text)
         found = self.retrieve(q, filters, k)
+        if found.query == q.core and len(found.vector):  # the verifier's support test embeds the core again
+            self._remember(q.core, np.asarray(found.vector, dtype=np.float64))
         passages = found.passages
         candidates = gather(passages, self.retriever.chunk_source, self.reading)
         qf = QuestionFeatures(q, self.vocabulary, candidates)
@@ -228,11 +230,14 @@ class Answerer:
         missing = [t for t in texts if t not in self._embedded]
         if missing:
             for t, v in zip(missing, self.embed_documents(missing), strict=True):
-                vec = np.asarray(v, dtype=np.float64)
-                self._embedded[t] = vec / (np.linalg.norm(vec) or 1.0)
-                if len(self._embedded) > 4096:
-                    self._embedded.pop(next(iter(self._embedded)))
+                self._remember(t, np.asarray(v, dtype=np.float64))
         return np.stack([self._embedded[t] for t in texts])
+
+    def _remember(self, text: str, vector: FloatArray) -> None:
+        """Keep a text's unit vector for `_embed_many` (a few thousand at most)."""
+        self._embedded[text] = vector / (np.linalg.norm(vector) or 1.0)
+        if len(self._embedded) > 4096:
+            self._embedded.pop(next(iter(self._embedded)))
 
     @staticmethod
     def _nothing_published(question: str, note: str, qid: str | None, notice: str | None, t0: float) -> Answer:
