@@ -8,7 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+import bot.index.retrieve
 import bot.index.sentence_vectors
+from bot.answer.answerer import _PERIOD_GRACE
+from bot.answer.question import read_question
 from bot.dates import Window, published_in
 from bot.index.sentence_vectors import SentenceVectors
 from bot.index.store import ArticleInfo
@@ -86,3 +89,27 @@ def test_no_allowed_article_finds_nothing(seeded: Services) -> None:
     window = Window(dt.date(1990, 1, 1), dt.date(1990, 12, 31))
     assert _vectors(seeded).query(_vector(seeded), 5, window) == []
     assert _vectors(seeded).query(_vector(seeded), 5, None, ("No Such Outlet",)) == []
+
+
+def test_a_dated_question_scores_bm25_once_for_all_its_searches(
+    seeded: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question naming a date searches once without a window and once per period from that date on; the
+    words are the same, so BM25 scores them once, and each search finds what it finds with its own scores."""
+    retriever = seeded.answerer.retriever
+    lexical = retriever.lexical
+    calls: list[str] = []
+    score = lexical.scores
+
+    def counted(query: str) -> Any:
+        calls.append(query)
+        return score(query)
+
+    monkeypatch.setattr(lexical, "scores", counted)
+    found = seeded.answerer.retrieve("What did Xi write to Kim in September 2023?", bot.index.retrieve.Filters(), 10)
+    assert len(calls) == 1
+    monkeypatch.undo()
+    period = read_question("What did Xi write to Kim in September 2023?").periods[0]
+    window = Window(period.first, period.last + _PERIOD_GRACE)
+    own = retriever.search(found.query, bot.index.retrieve.Filters(window), k=5, per_article=2, vector=found.vector)
+    assert {p.chunk.id for p in own.passages} <= {p.chunk.id for p in found.passages}

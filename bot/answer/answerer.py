@@ -187,7 +187,10 @@ class Answerer:
         q = read_question(q) if isinstance(q, str) else q
         query = expand_acronyms(q.core)
         per_article = 2 if q.multi else 3
-        found = self.retriever.search(query, filters, k=k, per_article=per_article)
+        # A dated question searches up to four times with the same words: score them once (at 100,000
+        # articles BM25 over every chunk is about 16 ms a time).
+        lexical = self.retriever.lexical.scores(query) if q.periods and not filters.window else None
+        found = self.retriever.search(query, filters, k=k, per_article=per_article, lexical_scores=lexical)
         passages = list(found.passages)
         if found.note:
             return found
@@ -195,7 +198,12 @@ class Answerer:
             for period in q.periods[:3]:  # a window with no article returns at once, with no passage
                 window = Window(period.first, period.last + _PERIOD_GRACE)
                 more = self.retriever.search(
-                    query, Filters(window, filters.outlets), k=k // 2, per_article=2, vector=found.vector
+                    query,
+                    Filters(window, filters.outlets),
+                    k=k // 2,
+                    per_article=2,
+                    vector=found.vector,
+                    lexical_scores=lexical,
                 )
                 passages += more.passages
         passages = list({p.chunk.id: p for p in sorted(passages, key=lambda p: p.score)}.values())

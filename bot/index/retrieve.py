@@ -176,9 +176,16 @@ class Retriever:
         return line
 
     def search(
-        self, query: str, filters: Filters, k: int = 8, per_article: int = 3, vector: Vector | None = None
+        self,
+        query: str,
+        filters: Filters,
+        k: int = 8,
+        per_article: int = 3,
+        vector: Vector | None = None,
+        lexical_scores: np.ndarray[Any, np.dtype[np.float64]] | None = None,
     ) -> Retrieval:
-        """The k best passages for a query under the filters (`vector`: the query's, if already embedded).
+        """The k best passages for a query under the filters (`vector`: the query's, if already embedded;
+        `lexical_scores`: its BM25 scores of every chunk, if already computed; they are not changed).
 
         A window that holds no article gives no passage and a note that says so and names the latest article,
         without embedding the query."""
@@ -187,7 +194,7 @@ class Retriever:
         if vector is None:
             vector = np.asarray(self.embed_query(query), dtype=np.float32)
         dense = self.vectors.query(vector, self.depth, filters.window, filters.outlets)
-        lex_scores = self.lexical.scores(query)
+        lex_scores = self.lexical.scores(query) if lexical_scores is None else lexical_scores.copy()
         lex_scores[~filters.mask(self.lexical)] = 0.0
         top = [int(i) for i in _top(lex_scores, self.depth) if lex_scores[i] > 0]
         lexical = [(self.lexical.table.chunk_id(int(i)), float(lex_scores[i])) for i in top]
