@@ -446,11 +446,12 @@ def _names(qf: QuestionFeatures, candidates: Sequence[Candidate]) -> list[int]:
     text = "\n".join(bodies.values())
     out = []
     for i, w in enumerate(qf.words):
-        capitalised = rf"(?<=[a-z,] ){re.escape(w.text[:1].upper() + w.text[1:])}\b"
+        word = w.text[:1].upper() + w.text[1:]
         if (
             i in qf.name_idx
             or any(k.startswith("@") for k in w.keys)
-            or (len(w.text) > 2 and re.search(capitalised, text))
+            # the substring test first: most question words never occur capitalised, and it is a C scan
+            or (len(w.text) > 2 and word in text and re.search(rf"(?<=[a-z,] ){re.escape(word)}\b", text))
         ):
             out.append(i)
     return out
