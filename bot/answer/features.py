@@ -185,11 +185,19 @@ def ranker_matrix(qf: QuestionFeatures, qvec: np.ndarray, candidates: Sequence[C
     rows = []
     focus_i = int(np.argmax(qf.weights)) if len(qf.words) else -1
     own_keys = [text_keys(c.text) for c in candidates]
+    contexts = [_context(c, candidates, by_key) for c in candidates]
+    # Each sentence with its neighbours, as their mean direction (summed in the order [own, before, after]).
+    sums = vectors.copy()
+    for i, context in enumerate(contexts):
+        for j in context:
+            sums[i] += vectors[j]
+    means = sums / np.array([1 + len(context) for context in contexts], dtype=np.float64)[:, None]
+    norms = np.linalg.norm(means, axis=1)
+    ctx_dense_all = (means @ qv) / np.where(norms > 0, norms, 1.0)
     for i, c in enumerate(candidates):
-        context = _context(c, candidates, by_key)
+        context = contexts[i]
         prev, nxt = _side(c, candidates, by_key, -1), _side(c, candidates, by_key, +1)
-        ctx_vec = vectors[[i, *context]].mean(axis=0)
-        ctx_dense = float(ctx_vec @ qv / (np.linalg.norm(ctx_vec) or 1.0))
+        ctx_dense = float(ctx_dense_all[i])
         own = own_keys[i]
         ctx_keys = own.union(*(own_keys[j] for j in context)) if context else own
         hit, hit_ctx = qf.matched(own), qf.matched(ctx_keys)
