@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -95,11 +96,13 @@ def test_replica_sharing_the_store_catches_up_with_another_ingest(services: Serv
     replica.close()
 
 
-def test_saved_rows_are_read_from_the_file_exactly_as_from_memory(tmp_path: Path) -> None:
-    """Scores over a saved, memory-mapped row file (read with pread, not through the map) equal those over the
-    same rows in memory, for a slice and for scattered runs of rows; a file cut short is an OSError."""
+def test_saved_rows_are_read_from_the_file_exactly_as_from_memory(tmp_path: Path, monkeypatch: Any) -> None:
+    """Scores over a saved, memory-mapped row file equal those over the same rows in memory, for a slice and
+    for scattered runs of rows, read through the map (a small file) or with pread (a large one, here any);
+    a file cut short is an OSError when read with pread."""
     import pytest
 
+    import bot.index.sentence_vectors
     from bot.index.sentence_vectors import _scores
 
     rng = np.random.default_rng(3)
@@ -108,6 +111,9 @@ def test_saved_rows_are_read_from_the_file_exactly_as_from_memory(tmp_path: Path
     mapped = np.load(tmp_path / "rows.npy", mmap_mode="r")
     q = rng.standard_normal(384).astype(np.float32)
     scattered = np.concatenate([np.arange(5, 40), np.arange(1000, 1003), [2999], np.arange(2000, 3000)])
+    for selection in (slice(0, 3000), slice(17, 1500), scattered):
+        assert np.array_equal(_scores(mapped, selection, q), _scores(np.asarray(rows), selection, q))
+    monkeypatch.setattr(bot.index.sentence_vectors, "PREAD_BYTES", 0)
     for selection in (slice(0, 3000), slice(17, 1500), scattered):
         assert np.array_equal(_scores(mapped, selection, q), _scores(np.asarray(rows), selection, q))
     with open(tmp_path / "rows.npy", "r+b") as handle:
