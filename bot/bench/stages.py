@@ -51,7 +51,7 @@ def ingest(data_dir: Path, knowledge_dir: Path) -> dict[str, Any]:
 def ceiling(knowledge_dir: Path, sample: int) -> dict[str, Any]:
     """The embedding model alone on the same texts (a deterministic sample of them for large corpora)."""
     from bot.chunking import split_sentences
-    from bot.index.embeddings import MiniLMEmbeddings
+    from bot.index.embeddings import PARALLEL_MIN_TEXTS, MiniLMEmbeddings
     from bot.ingest.loaders import load_article_file
 
     texts: list[str] = []
@@ -61,7 +61,10 @@ def ceiling(knowledge_dir: Path, sample: int) -> dict[str, Any]:
     if len(texts) > sample:
         texts = random.Random(0).sample(texts, sample)
     model = MiniLMEmbeddings()
-    model.embed_array(texts[:64])  # load the session and warm the allocator first, as ingest's later batches are
+    # Load the sessions (the shared one and the workers an ingest's batches use) and warm their allocators
+    # first, as an ingest's later batches find them.
+    model.embed_array(texts[:64])
+    model.embed_array(texts[:PARALLEL_MIN_TEXTS])
     start = time.perf_counter()
     model.embed_array(texts)
     seconds = time.perf_counter() - start

@@ -8,6 +8,9 @@ as a true `Embeddings`, for LangChain callers."""
 from __future__ import annotations
 
 import hashlib
+import os
+import queue
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -39,6 +42,9 @@ class TextEmbedder(Protocol):
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 _MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on sequences of at most 256 word pieces
 _BATCH = 32
+# At least this many texts go to the one-thread worker sessions (an ingest's batch of articles; the
+# bench's ceiling); fewer (a question, an answer's ablations, one article) to the shared session.
+PARALLEL_MIN_TEXTS = 8 * _BATCH
 
 
 def _tokenizer_dir() -> Path:
@@ -69,14 +75,28 @@ class MiniLMEmbeddings:
 
     @cached_property
     def _session(self) -> onnxruntime.InferenceSession:
-        import onnxruntime as ort
+        return _new_session(threads=None)
 
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        # Idle pool threads would spin between a small batch's operators: a question's embedding cost about
-        # 14 CPU-ms more per question with spinning, and was no faster (own questions, 5 articles, 2 cores).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(str(_verified_model_path()), options, providers=["CPUExecutionProvider"])
+    @cached_property
+    def _workers(self) -> queue.SimpleQueue[onnxruntime.InferenceSession]:
+        """One single-thread session per core, each embedding whole batches on its own.
+
+        One session whose operators are split over both cores stalls whenever another thread of the
+        process (the ingest's sentence splitter, Chroma's writers) takes a core: every operator waits for
+        its slowest half. Independent sessions keep the other core working. Model alone the two run at
+        the same rate (163 against 165 texts/s, 2 cores); beside a thread doing 5 CPU-s of splitting, the
+        split session lost 4.9 s of wall time and the independent ones 1.3 s. A one-thread session gives
+        the same vectors bit for bit, so which worker embeds a batch does not matter.
+        """
+        sessions: queue.SimpleQueue[onnxruntime.InferenceSession] = queue.SimpleQueue()
+        for _ in range(_cores()):
+            sessions.put(_new_session(threads=1))
+        return sessions
+
+    def release_workers(self) -> None:
+        """Drop the worker sessions (and their arenas, a few hundred MB after an ingest's longest batches),
+        so a bot that ingested a folder does not keep them while it serves; the next large call rebuilds them."""
+        self.__dict__.pop("_workers", None)
 
     @cached_property
     def _tokenizer(self) -> tokenizers.Tokenizer:
@@ -93,18 +113,33 @@ class MiniLMEmbeddings:
             return np.zeros((0, 384), dtype=np.float32)
         # Sorting by length keeps padding small inside each batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        batches = [order[start : start + _BATCH] for start in range(0, len(order), _BATCH)]
         out = np.zeros((len(texts), 384), dtype=np.float32)
-        for start in range(0, len(order), _BATCH):
-            idx = order[start : start + _BATCH]
-            out[idx] = self._embed_batch([texts[i] for i in idx])
+        if len(texts) < PARALLEL_MIN_TEXTS or _cores() == 1:
+            for idx in batches:
+                out[idx] = self._embed_batch([texts[i] for i in idx])
+            return out
+        workers = self._workers
+
+        def on_a_worker(idx: list[int]) -> Vectors:
+            session = workers.get()
+            try:
+                return self._embed_batch([texts[i] for i in idx], session)
+            finally:
+                workers.put(session)
+
+        longest_first = batches[::-1]  # so the call does not end on one long batch while the other workers idle
+        with ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="yalu-embed") as pool:
+            for idx, vectors in zip(longest_first, pool.map(on_a_worker, longest_first), strict=True):
+                out[idx] = vectors
         return out
 
-    def _embed_batch(self, texts: list[str]) -> Vectors:
+    def _embed_batch(self, texts: list[str], session: onnxruntime.InferenceSession | None = None) -> Vectors:
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = np.asarray(self._session.run(["last_hidden_state"], feeds)[0], dtype=np.float32)
+        hidden = np.asarray((session or self._session).run(["last_hidden_state"], feeds)[0], dtype=np.float32)
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
@@ -120,6 +155,25 @@ class MiniLMEmbeddings:
         """Embed one query (LangChain interface)."""
         row: list[float] = self.embed_array([text])[0].tolist()
         return row
+
+
+def _cores() -> int:
+    """The cores this process may run on (an affinity mask or a container's cpuset counts)."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _new_session(threads: int | None) -> onnxruntime.InferenceSession:
+    """An ONNX session of the verified model; `threads` None lets onnxruntime use every core per operator."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    if threads is not None:
+        options.intra_op_num_threads = threads
+    # Idle pool threads would spin between a small batch's operators: a question's embedding cost about
+    # 14 CPU-ms more per question with spinning, and was no faster (own questions, 5 articles, 2 cores).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(_verified_model_path()), options, providers=["CPUExecutionProvider"])
 
 
 def make_embeddings(spec: str) -> TextEmbedder:

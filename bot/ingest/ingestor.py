@@ -173,6 +173,8 @@ class Ingestor:
                     progress(done, len(articles))
             if storing is not None:
                 storing.result()
+        if release := getattr(self.embeddings, "release_workers", None):
+            release()
         return {a.id: a.content_hash for a in todo}
 
     def _embed_batch(self, articles: list[Article], splits: list[list[Span]], report: IngestReport) -> list[Indexed]:
