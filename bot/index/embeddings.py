@@ -45,6 +45,7 @@ _BATCH = 32
 # At least this many texts go to the one-thread worker sessions (an ingest's batch of articles; the
 # bench's ceiling); fewer (a question, an answer's ablations, one article) to the shared session.
 PARALLEL_MIN_TEXTS = 8 * _BATCH
+_MAX_WORKERS = 4
 
 
 def _tokenizer_dir() -> Path:
@@ -79,18 +80,18 @@ class MiniLMEmbeddings:
 
     @cached_property
     def _workers(self) -> queue.SimpleQueue[onnxruntime.InferenceSession]:
-        """One single-thread session per core, each embedding whole batches on its own.
+        """Sessions that each embed whole batches on their own: one single-thread session per core here.
 
         One session whose operators are split over both cores stalls whenever another thread of the
         process (the ingest's sentence splitter, Chroma's writers) takes a core: every operator waits for
-        its slowest half. Independent sessions keep the other core working. Model alone the two run at
-        the same rate (163 against 165 texts/s, 2 cores); beside a thread doing 5 CPU-s of splitting, the
-        split session lost 4.9 s of wall time and the independent ones 1.3 s. A one-thread session gives
-        the same vectors bit for bit, so which worker embeds a batch does not matter.
+        its slowest half. Independent sessions keep the other core working: beside a thread doing 5 CPU-s
+        of splitting, the split session lost 4.9 s of wall time and two independent ones 1.3 s (2 cores).
+        Alone they are no slower (the bench's ceiling: 165 against 155 texts/s). A session with fewer
+        threads gives the same vectors bit for bit, so which worker embeds a batch does not matter.
         """
         sessions: queue.SimpleQueue[onnxruntime.InferenceSession] = queue.SimpleQueue()
-        for _ in range(_cores()):
-            sessions.put(_new_session(threads=1))
+        for _ in range(worker_count()):
+            sessions.put(_new_session(threads=max(1, _cores() // worker_count())))
         return sessions
 
     def release_workers(self) -> None:
@@ -115,7 +116,7 @@ class MiniLMEmbeddings:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         batches = [order[start : start + _BATCH] for start in range(0, len(order), _BATCH)]
         out = np.zeros((len(texts), 384), dtype=np.float32)
-        if len(texts) < PARALLEL_MIN_TEXTS or _cores() == 1:
+        if len(texts) < PARALLEL_MIN_TEXTS or worker_count() == 1:
             for idx in batches:
                 out[idx] = self._embed_batch([texts[i] for i in idx])
             return out
@@ -129,7 +130,7 @@ class MiniLMEmbeddings:
                 workers.put(session)
 
         longest_first = batches[::-1]  # so the call does not end on one long batch while the other workers idle
-        with ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="yalu-embed") as pool:
+        with ThreadPoolExecutor(max_workers=worker_count(), thread_name_prefix="yalu-embed") as pool:
             for idx, vectors in zip(longest_first, pool.map(on_a_worker, longest_first), strict=True):
                 out[idx] = vectors
         return out
@@ -155,6 +156,12 @@ class MiniLMEmbeddings:
         """Embed one query (LangChain interface)."""
         row: list[float] = self.embed_array([text])[0].tolist()
         return row
+
+
+def worker_count() -> int:
+    """How many worker sessions a large call uses: one per core, at most four (each session holds its own
+    arena, 100-200 MB after long batches), the cores shared out among them on larger machines."""
+    return min(_cores(), _MAX_WORKERS)
 
 
 def _cores() -> int:
