@@ -484,7 +484,9 @@ class Store:
     def write_chunks(self, items: Sequence[Indexed], run: str | None = None) -> None:
         """Write the chunks of a batch (their sentences' vectors with them), invisible until `commit` (upserts:
         a killed run's leftovers with the same ids are simply written again)."""
-        chunks = _Rows()
+        # No chunk text: it is the article's body cut at the chunk's span, and Chroma would index it for
+        # full-text search nobody runs (half of a chunk write's CPU, a quarter of the store's size).
+        chunks = _Rows(with_documents=False)
         for item in items:
             self._chunk_rows(item, chunks, run)
         chunks.write(self._chunks.upsert)
@@ -712,10 +714,7 @@ class Store:
         wanted = [i for i in dict.fromkeys(ids) if i not in by_id]
         if wanted:
             got = self._chunks.get(ids=wanted, include=["documents", "metadatas"])
-            read = {
-                i: self._record(i, d, m)
-                for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
-            }
+            read = {i: self._record(i, d, m) for i, d, m in self._with_texts(got)}
             by_id |= read
             with self._chunk_cache_lock:
                 self._chunk_cache.update(read)
@@ -737,8 +736,36 @@ class Store:
             got = self._chunks.get(where=where, limit=_PAGE, offset=offset, include=["documents", "metadatas"])
             if not got["ids"]:
                 return
-            yield from zip(got["ids"], got["documents"] or [], (dict(m) for m in got["metadatas"] or []), strict=True)
+            yield from self._with_texts(got)
             offset += len(got["ids"])
+
+    def _with_texts(self, got: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """A page of chunk records as (id, text, metadata). The text is the record's own in an index written
+        before chunk texts were left out, else cut from the article record's body when that record holds
+        the chunk's version; a chunk of another version (an ingest between writing its chunks and
+        committing them, or a superseded one not yet dropped) is left out, as readers would skip it anyway."""
+        ids: list[str] = got["ids"]
+        documents: list[str | None] = got["documents"] or [None] * len(ids)
+        metadatas = [dict(m) for m in got["metadatas"] or []]
+        untexted = sorted({str(m["article_id"]) for d, m in zip(documents, metadatas, strict=True) if d is None})
+        bodies = self._bodies(untexted)
+        for chunk_id, document, meta in zip(ids, documents, metadatas, strict=True):
+            if document is None:
+                held = bodies.get(str(meta["article_id"]))
+                if held is None or held[0] != meta["content_hash"]:
+                    continue
+                document = held[1][int(meta["start"]) : int(meta["end"])]
+            yield chunk_id, document, meta
+
+    def _bodies(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """The content hash and body each of these articles' records holds (one query per page of ids)."""
+        held: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(article_ids), _PAGE):
+            page = list(article_ids[start : start + _PAGE])
+            got = self._articles.get(ids=page, include=["documents", "metadatas"])
+            for i, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
+                held[i] = (str(meta["content_hash"]), parse_markdown(doc, f"store:{i}").body)
+        return held
 
     @staticmethod
     def _record(chunk_id: str, text: str, meta: Any) -> ChunkRecord:

@@ -69,7 +69,7 @@ def main() -> int:
     scenario, data, knowledge, incoming = sys.argv[2], *(Path(a) for a in sys.argv[3:6])
     steps = []
     if scenario == "data-full":  # the data dir fills up during the first ingest, then space is freed
-        _mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", str(data))
+        _mount("-t", "tmpfs", "-o", "size=600k", "tmpfs", str(data))
         steps.append(_yalu("ingest"))
         _mount("-o", "remount,size=64m", str(data))
         steps.append(_yalu("ingest"))

@@ -74,8 +74,8 @@ def _assert_seeds_whole(state: dict[str, Any], seeded: Services) -> None:
 
 
 def test_a_full_data_dir_is_one_line_and_the_next_ingest_completes(seeded: Services, tmp_path: Path) -> None:
-    """An ingest into a 1 MB data dir stops with one line saying what to do; once there is room, the next ingest
-    indexes every article, with exact counts and the clean index's answers."""
+    """An ingest into a 600 KB data dir (the seed index needs about 1 MB) stops with one line saying what to do;
+    once there is room, the next ingest indexes every article, with exact counts and the clean index's answers."""
     shutil.copytree(KNOWLEDGE, tmp_path / "knowledge")
     report = _run("data-full", tmp_path)
     full, again = report["steps"]
