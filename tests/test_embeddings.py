@@ -29,11 +29,12 @@ def test_a_large_call_runs_on_worker_sessions_and_gives_the_same_vectors() -> No
     model = MiniLMEmbeddings()
     together = model.embed_array(texts)
     assert model._workers.qsize() == embeddings.worker_count() == min(embeddings._cores(), 4)
-    by_length = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    encodings = model._tokenizer.encode_batch(texts)
+    by_length = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
     on_the_shared_session = np.zeros_like(together)
     for start in range(0, len(by_length), 32):
         idx = by_length[start : start + 32]
-        on_the_shared_session[idx] = model._embed_batch([texts[i] for i in idx])
+        on_the_shared_session[idx] = model._embed_batch([encodings[i] for i in idx])
     assert np.array_equal(together, on_the_shared_session)
     model.release_workers()
     assert "_workers" not in model.__dict__
