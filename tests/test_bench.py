@@ -56,9 +56,10 @@ def test_bench_command_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
     row = out["rows"][0]
     assert code == 0 and row["articles"] == 12 and row["errors"] == 0
     figures = ("texts_per_s", "ceiling_texts_per_s", "ceiling_ratio", "ask_p95_ms", "search_p95_ms", "recipe_cpu_ms")
-    for key in (*figures, "serve_peak_mb", "index_mb", "cold_start_s"):
+    for key in (*figures, "cpu_ms_per_text", "ceiling_cpu_ms_per_text", "serve_peak_mb", "index_mb", "cold_start_s"):
         assert row[key] > 0, key
     assert row["ask_over_recipe"] == pytest.approx(row["ask_cpu_ms"] / row["recipe_cpu_ms"])
+    assert row["ceiling_cpu_ratio"] == pytest.approx(row["ceiling_cpu_ms_per_text"] / row["cpu_ms_per_text"])
     assert row["recipe_chunks"] > 12  # the recipe's 1,000-character chunks of the same articles
     assert out["machine"]["cores"] >= 1
     assert "| 12 |" in table.read_text()

@@ -96,6 +96,9 @@ def run_benchmark(options: BenchOptions) -> list[dict[str, Any]]:
         row |= _stage("serve", [*common, "--rounds", str(options.rounds), *asked])
         row |= _stage("cold", [*common, "--runs", str(options.cold_runs), "--question", options.questions[0]])
         row["ceiling_ratio"] = row["texts_per_s"] / row["ceiling_texts_per_s"]
+        # The model's own CPU per text over the ingest's (all its threads): the share of the ingest's work
+        # that is the model, whatever the other threads left the cores idle or busy.
+        row["ceiling_cpu_ratio"] = row["ceiling_cpu_ms_per_text"] / row["cpu_ms_per_text"]
         rows.append(row)
         if not options.keep:
             shutil.rmtree(root, ignore_errors=True)
