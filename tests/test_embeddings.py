@@ -1,6 +1,8 @@
 """The bundled MiniLM model: offline, verified, and semantically sensible."""
 
+import itertools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -39,6 +41,28 @@ def test_a_large_call_runs_on_worker_sessions_and_gives_the_same_vectors() -> No
     model.release_workers()
     assert "_workers" not in model.__dict__
     assert np.array_equal(model.embed_array(texts), together)
+
+
+def test_batches_are_cut_by_word_pieces_so_each_pads_little(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts whose length in characters misleads (rare long words split into many pieces, common ones into
+    one) are batched by their number of word pieces: no batch holds a text longer than any of the next
+    batch's, and the vectors are those each text gets alone."""
+    common = "the state and the party".split()
+    rare = "Ryong-nam Choe Son-hui Juche Songun Kaesong".split()
+    texts = [" ".join((rare if i % 3 == 0 else common)[j % 5] for j in range(2 + i % 11)) for i in range(70)]
+    model = MiniLMEmbeddings()
+    widths: list[list[int]] = []
+    embed_batch = model._embed_batch
+
+    def recording(encodings: list[Any], session: Any = None) -> Any:
+        widths.append([len(e.ids) for e in encodings])
+        return embed_batch(encodings, session)
+
+    monkeypatch.setattr(model, "_embed_batch", recording)
+    together = model.embed_array(texts)
+    assert len(widths) == 3 and all(max(a) <= min(b) for a, b in itertools.pairwise(widths))
+    alone = np.vstack([model.embed_array([t]) for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)
 
 
 def test_model_with_wrong_checksum_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
