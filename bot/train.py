@@ -9,9 +9,10 @@ in `bot/answer/`, which the services use. The dev set is never read.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from bot.answer.answerer import Answerer
@@ -31,6 +32,25 @@ from bot.config import Settings
 from bot.services import build_services
 
 
+@contextlib.contextmanager
+def scratch_answerer(knowledge: Path) -> Iterator[Answerer]:
+    """An answerer with no weights over a scratch index of `knowledge`, for analysing the own questions
+    before any model is fitted (the index is deleted afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="yalu-fit-") as data:
+        settings = Settings(_env_file=None, YALU_DATA_DIR=Path(data), YALU_KNOWLEDGE_DIR=knowledge)
+        services = build_services(settings)
+        services.ensure_index()
+        base = services.answerer
+        yield Answerer(
+            base.store,
+            base.retriever,
+            settings.answer_words,
+            settings.max_question_chars,
+            placeholder(),
+            embed_documents=services.embeddings.embed_documents,
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Cross-validate, then fit the shipped model on every own question and write it with its report."""
     parser = argparse.ArgumentParser(prog="python -m bot.train")
@@ -39,19 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--report", type=Path, default=Path("docs/answer-model.md"))
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="yalu-fit-") as data:
-        settings = Settings(_env_file=None, YALU_DATA_DIR=Path(data), YALU_KNOWLEDGE_DIR=args.knowledge)
-        services = build_services(settings)
-        services.ensure_index()
-        base = services.answerer
-        answerer = Answerer(
-            base.store,
-            base.retriever,
-            settings.answer_words,
-            settings.max_question_chars,
-            placeholder(),
-            embed_documents=services.embeddings.embed_documents,
-        )
+    with scratch_answerer(args.knowledge) as answerer:
         examples = analyse(answerer, load_sets(args.sets))
         cv = cross_validate(answerer, examples)
         fitted, validation = fit_model(answerer, examples)

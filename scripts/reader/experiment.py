@@ -45,7 +45,9 @@ def main(writers: list[str]) -> None:
     pooled = {"ranker": 0, "reader": 0, "fused": 0, "n": 0}
     for g in writers or sorted({q["group"] for q in qs}):
         reader = train([(q, it) for q, it in zip(qs, items, strict=True) if q["group"] != g and it is not None])
-        held = report(g, reader, [(q, it) for q, it in zip(qs, items, strict=True) if q["group"] == g], started)
+        held = report(
+            g, reader, [(q, it) for q, it in zip(qs, items, strict=True) if q["group"] == g and it is not None], started
+        )
         pooled = {k: pooled[k] + held[k] for k in pooled}
     n = max(pooled["n"], 1)
     print(

@@ -15,7 +15,7 @@ may pull a CUDA build of several GB; 2.13.0 is the CPU build this was trained wi
     /tmp/tvenv/bin/python -m scripts.reader.experiment [WRITER ...]
 
 RESID=1 adds the ranker's logit to the reader's score (the reader learns a correction). The environment
-variables are the experiment's knobs; the defaults are the ones the shipped reader was trained with.
+variables are the experiment's knobs; the defaults are the ones docs/answer-experiments.md was measured with.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import os
 import random
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +34,7 @@ from tokenizers import Tokenizer
 from torch import nn
 
 from bot.answer import fit
-from bot.answer.answerer import Answerer
-from bot.config import Settings
-from bot.services import build_services
+from bot.train import scratch_answerer
 
 HIDDEN, HEADS, LAYERS = 384, 12, 6
 TUNE = int(os.environ.get("TUNE", "1"))
@@ -137,14 +134,7 @@ class Reader(nn.Module):
 
 def questions() -> list[dict[str, Any]]:
     """Every own question with its candidates, gold labels and out-of-fold ranker logits."""
-    with tempfile.TemporaryDirectory(prefix="yalu-reader-") as data:
-        settings = Settings(_env_file=None, YALU_DATA_DIR=Path(data), YALU_KNOWLEDGE_DIR=Path("knowledge"))
-        services = build_services(settings)
-        services.ensure_index()
-        base = services.answerer
-        answerer = Answerer(
-            base.store, base.retriever, settings.answer_words, settings.max_question_chars, fit.placeholder()
-        )
+    with scratch_answerer(Path("knowledge")) as answerer:
         examples = fit.analyse(answerer, fit.load_sets(Path("eval/own")))
         logits: dict[str, np.ndarray] = {}
         for g in sorted({e.group for e in examples}):
